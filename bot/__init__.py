@@ -1,0 +1,1 @@
+"""The library around the Rasa model: channels, safety, content, store, staff tools."""

@@ -1,0 +1,1 @@
+"""Input channels: how messages reach the Rasa server, validated and made safe."""

@@ -1,0 +1,1 @@
+"""Helpers shared by the custom actions: reading the user's profile from slots."""

@@ -1,0 +1,73 @@
+"""What a crisis reply is made of, decided from the NLU result and the profile.
+
+The detector (bot/safety) says *what* was detected; this module turns that into
+the pieces SAFETY.md section 2 asks for, in order, so the action only dispatches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.dialogue.profile import Profile
+from bot.safety.resources import contacts_for, crisis_payload, format_contacts
+
+CATEGORIES = ("suicide", "self_harm", "abuse", "violence", "medical")
+_DEFAULT_SEVERITY = {
+    "suicide": "high",
+    "self_harm": "medium",
+    "abuse": "high",
+    "violence": "high",
+    "medical": "high",
+}
+EMERGENCY_NUMBERS = {"US": "911", "CA": "911", "UK": "999", "AU": "000", "IE": "112 or 999"}
+
+
+@dataclass(frozen=True)
+class CrisisSignal:
+    category: str
+    severity: str
+    evidence: str
+    message_text: str
+
+
+def signal_from_parse(parse_data: dict[str, Any]) -> CrisisSignal | None:
+    """Reads the detector's verdict; a crisis intent without details still counts.
+
+    When in doubt the safer reading wins: an intent named crisis_* with no
+    detector output is treated as a crisis of that category.
+    """
+    text = parse_data.get("text") or ""
+    crisis = parse_data.get("crisis")
+    if isinstance(crisis, dict) and crisis.get("category") in CATEGORIES:
+        category = crisis["category"]
+        return CrisisSignal(
+            category=category,
+            severity=crisis.get("severity") or _DEFAULT_SEVERITY[category],
+            evidence=crisis.get("evidence") or text,
+            message_text=text,
+        )
+    intent = ((parse_data.get("intent") or {}).get("name")) or ""
+    if intent.startswith("crisis_") and intent[len("crisis_") :] in CATEGORIES:
+        category = intent[len("crisis_") :]
+        return CrisisSignal(category, _DEFAULT_SEVERITY[category], text, text)
+    return None
+
+
+@dataclass(frozen=True)
+class CrisisReply:
+    response: str
+    contacts_text: str
+    emergency: str
+    payload: dict[str, Any]
+
+
+def build_reply(signal: CrisisSignal, profile: Profile) -> CrisisReply:
+    age = None if profile.age_group == "adult" else profile.age_group
+    resources = contacts_for(profile.region, age, signal.category)
+    return CrisisReply(
+        response=f"utter_crisis_{signal.category}",
+        contacts_text=format_contacts(resources, age),
+        emergency=EMERGENCY_NUMBERS.get(profile.region, "your local emergency number"),
+        payload=crisis_payload(signal.category, signal.severity, profile.region, age),
+    )

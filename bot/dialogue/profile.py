@@ -1,0 +1,68 @@
+"""What the dialogue knows about a user, with the defaults the service promises.
+
+Onboarding may be skipped, so every feature needs a safe answer for a missing
+age group or region: adult wording and the configured region.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bot.config import REGIONS, load_settings
+
+AGE_GROUPS = ("youth", "adult", "older", "under13")
+
+_NUMBER_WORDS = {
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_DIGIT_WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+
+
+@dataclass(frozen=True)
+class Profile:
+    age_group: str
+    region: str
+    consent: bool | None
+
+
+def profile_from_slots(slots: dict[str, Any]) -> Profile:
+    age = slots.get("age_group")
+    region = slots.get("region")
+    return Profile(
+        age_group=age if age in AGE_GROUPS else "adult",
+        region=region if region in REGIONS else load_settings().region,
+        consent=slots.get("consent"),
+    )
+
+
+def age_group_for_years(years: int) -> str | None:
+    """Maps a stated age to a register; ages nobody could have are ignored."""
+    if years < 5 or years > 120:
+        return None
+    if years < 13:
+        return "under13"
+    if years < 18:
+        return "youth"
+    if years < 65:
+        return "adult"
+    return "older"
+
+
+def age_from_text(text: str) -> int | None:
+    """Finds a stated age in free text ("I'm 15", "seventy two", "72 years old")."""
+    match = re.search(r"\b(\d{1,3})\b", text)
+    if match:
+        return int(match.group(1))
+    words = re.findall(r"[a-z]+", text.lower())
+    total = 0
+    for word in words:
+        if word in _NUMBER_WORDS:
+            total += _NUMBER_WORDS[word]
+        elif word in _DIGIT_WORDS:
+            total += _DIGIT_WORDS.index(word) + 1
+    return total or None

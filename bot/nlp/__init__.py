@@ -1,0 +1,1 @@
+"""Language pipeline pieces shared by the NLU model and the safety tooling."""
