@@ -13,18 +13,12 @@ import sys
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "gen-key": ("bot.secrets_cli:gen_key", "print a new encryption key for COPING_ENCRYPTION_KEY"),
-    "build-spacy": (
-        "bot.nlp.spacy_pipeline:build_command",
-        "build the blank English spaCy pipeline",
-    ),
+    "build-spacy": ("bot.nlp.spacy_pipeline:build_command", "build the spaCy pipeline"),
     "content": ("bot.content.check:cmd", "content check: validate the exercise library"),
     "serve-rasa": ("bot.serve:serve_rasa", "start the Rasa server with the project's settings"),
     "where": ("bot.serve:where", "print where each part of the bot listens"),
     "scheduler": ("bot.handoff.scheduler:scheduler_command", "watch hand-offs nobody has taken"),
-    "resume": (
-        "bot.handoff.scheduler:resume_command",
-        "hand a paused conversation back to the bot",
-    ),
+    "resume": ("bot.handoff.scheduler:resume_command", "hand a conversation back to the bot"),
     "init-db": ("bot.store.commands:init_db", "create or upgrade the transcript database"),
     "purge": ("bot.store.commands:purge", "delete stored data older than the retention period"),
 }
