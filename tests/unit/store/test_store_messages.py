@@ -232,4 +232,6 @@ def test_declining_or_under13_removes_what_was_written_before(store: Store, chan
     store.record_message("rest", "other", "user", "someone else's words")
     store.update_profile("rest", "u9", **change)
     assert store.conversation_messages("rest", "u9") == []
-    assert [m.text for m in store.conversation_messages("rest", "other")] == ["someone else's words"]
+    assert [m.text for m in store.conversation_messages("rest", "other")] == [
+        "someone else's words"
+    ]
