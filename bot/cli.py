@@ -21,6 +21,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "resume": ("bot.handoff.scheduler:resume_command", "hand a conversation back to the bot"),
     "init-db": ("bot.store.commands:init_db", "create or upgrade the transcript database"),
     "purge": ("bot.store.commands:purge", "delete stored data older than the retention period"),
+    "mood-content": ("bot.mood.check:cmd", "validate the questionnaires and the mood wording"),
+    "safety-eval": ("bot.safety.evaluation:cmd", "measure crisis detection on eval/safety_dev"),
 }
 
 
