@@ -18,6 +18,11 @@ from bot.safety.resources import contacts_for, format_contacts
 from bot.store import get_store
 
 
+def _minutes(seconds: int) -> str:
+    minutes = max(1, math.ceil(seconds / 60))
+    return "a minute" if minutes == 1 else f"{minutes} minutes"
+
+
 class ActionRequestHuman(Action):
     def name(self) -> str:
         return "action_request_human"
@@ -37,7 +42,7 @@ class ActionRequestHuman(Action):
         )
         dispatcher.utter_message(
             response="utter_handoff_requested",
-            timeout_minutes=max(1, math.ceil(settings.handoff_timeout_seconds / 60)),
+            wait=_minutes(settings.handoff_timeout_seconds),
             emergency=EMERGENCY_NUMBERS.get(profile.region, "your local emergency number"),
         )
         return [SlotSet("handoff_active", True), ConversationPaused()]

@@ -14,7 +14,8 @@ import logging
 from typing import Any
 
 from rasa.core.agent import Agent
-from rasa.shared.core.events import ConversationResumed
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted, ConversationResumed
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ async def open_for_crisis(agent: Agent, sender_id: str, text: str) -> bool:
         if tracker is None or not tracker.is_paused():
             return False
         tracker.update(ConversationResumed())
+        tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
         await agent.tracker_store.save(tracker)
     logger.warning("Crisis message in a paused conversation: resumed for the crisis reply")
     return True

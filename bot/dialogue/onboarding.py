@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.dialogue.profile import age_from_text, age_group_for_years
+from bot.config import REGIONS
+from bot.dialogue.profile import AGE_GROUPS, age_from_text, age_group_for_years
 
 QUESTIONS = ("consent", "age_group", "region")
 _ASK = {
@@ -34,6 +35,12 @@ def next_onboarding_turn(slots: dict[str, Any], intent: str | None, text: str) -
         values[name] = value
         turn.slots[name] = value
 
+    # A hand-made button payload can carry any value; drop what is not valid
+    # so the question is asked again instead of storing nonsense.
+    if values.get("age_group") is not None and values["age_group"] not in AGE_GROUPS:
+        set_slot("age_group", None)
+    if values.get("region") is not None and values["region"] not in REGIONS:
+        set_slot("region", None)
     step = values.get("onboarding_step")
     if intent == "start_onboarding" and values.get("onboarding") == "done":
         # "set up" after finishing means the user wants to change their answers

@@ -47,6 +47,12 @@ class RasaApi:
             return reply.json()
 
     async def resume(self, sender_id: str, intent: str = "handoff_resumed") -> dict[str, Any]:
-        """Un-pauses the conversation, then lets the bot speak first."""
-        await self.append_events(sender_id, [{"event": "resume"}])
+        """Un-pauses the conversation, then lets the bot speak first.
+
+        A pause ends the bot's turn without the usual `action_listen`; adding it
+        puts the conversation back where the dialogue rules expect a message.
+        """
+        await self.append_events(
+            sender_id, [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
+        )
         return await self.trigger_intent(sender_id, intent)

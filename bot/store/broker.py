@@ -38,7 +38,8 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy import exc as sa_exc
 
-from bot.store.repository import Store
+from bot.config import REGIONS
+from bot.store.repository import AGE_GROUPS, Store
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,15 @@ def is_transient(error: BaseException) -> bool:
     return isinstance(error, sa_exc.ProgrammingError) and (
         getattr(error.orig, "pgcode", None) == "42P01"
     )
+
+
+def _is_profile_value(name: object, value: object) -> bool:
+    """Only valid profile answers reach the store; a hand-made payload may carry anything."""
+    if name == "age_group":
+        return value in AGE_GROUPS
+    if name == "region":
+        return value in REGIONS
+    return name == "consent" and isinstance(value, bool)
 
 
 def _timestamp(event: Event) -> datetime | None:
@@ -280,9 +290,7 @@ class TranscriptBroker(EventBroker):
             return
         if kind not in ("bot", "slot", "session_started", "pause", "resume", "action"):
             return
-        if kind == "slot" and (
-            event.get("name") not in PROFILE_SLOTS or event.get("value") is None
-        ):
+        if kind == "slot" and not _is_profile_value(event.get("name"), event.get("value")):
             return
         if kind == "action" and event.get("name") != ERASE_ACTION:
             return
@@ -332,7 +340,7 @@ class TranscriptBroker(EventBroker):
             if text is not None:
                 store.record_message(channel, sender_id, "bot", text, at=_timestamp(event))
         elif kind == "session_started":
-            store.start_new_conversation(channel, sender_id)
+            store.start_new_conversation(channel, sender_id, at=_timestamp(event))
         elif kind == "pause":
             store.set_conversation_status(channel, sender_id, "paused")
         elif kind == "resume":

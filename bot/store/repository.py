@@ -250,12 +250,22 @@ class Store:
             profile = self._latest_conversation(session, self.user_id(channel, sender_id), channel)
             return self._allows_storage(profile)
 
-    def start_new_conversation(self, channel: str, sender_id: str) -> None:
-        """Close the open conversation and open a new one that keeps age, region and consent."""
+    def start_new_conversation(
+        self, channel: str, sender_id: str, *, at: datetime | None = None
+    ) -> None:
+        """Close the open conversation and open a new one that keeps age, region and consent.
+
+        `at` is when the session started. The broker writes events after the
+        turn they belong to, so an action in the new session's first turn (a
+        crisis flag, say) may already have opened a conversation: one opened at
+        or after `at` belongs to this session and is kept.
+        """
         now = utcnow()
         with self._write() as session:
             user_id = self.user_id(channel, sender_id)
             current = self._open_conversation(session, user_id, channel)
+            if current is not None and at is not None and current.started_at >= _aware(at):
+                return
             profile = current or self._latest_conversation(session, user_id, channel)
             if current is not None:
                 current.status = "closed"

@@ -67,7 +67,9 @@ class FakeTelegram:
 
     def start(self) -> None:
         app = Starlette(routes=[Route("/{token}/{method}", self._method, methods=["GET", "POST"])])
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning", ws="none"
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()

@@ -130,6 +130,9 @@ def start_servers(var_dir: Path, extra_env: dict[str, str] | None = None) -> Bot
     for name in ("COPING_DB_URL", "COPING_TRACKER_DB_URL"):
         if name not in (extra_env or {}):
             env.pop(name, None)
+    subprocess.run(
+        [sys.executable, "-m", "bot", "init-db"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
     servers = BotServers(var_dir, env, rasa_port, actions_port, token)
     actions_log, rasa_log = var_dir / "actions.log", var_dir / "rasa.log"
     servers.logs = [actions_log, rasa_log]

@@ -78,19 +78,19 @@ def test_method_questions_are_never_answered(bot: BotServers, sender: str) -> No
 
 
 def test_flag_is_raised_once_and_updated(bot: BotServers, bot_store: Store, sender: str) -> None:
-    bot.send(sender, CRISIS)
-    bot.send(sender, "i really want to die")
+    first, second = "i'm going to kill myself this weekend", "i really really want to die now"
+    bot.send(sender, first)
+    bot.send(sender, second)
     deadline = time.time() + 10
     while time.time() < deadline:
-        flags = [
-            f for f in bot_store.open_flags() if f.message_text in {CRISIS, "i really want to die"}
-        ]
+        flags = [f for f in bot_store.open_flags() if f.message_text in {first, second}]
         if flags and flags[0].occurrences >= 2:
             break
         time.sleep(0.2)
-    assert len(flags) == 1
+    assert len(flags) == 1, "a second message in the same crisis updates the flag"
     assert flags[0].category == "suicide"
     assert flags[0].occurrences == 2
+    assert flags[0].message_text == second and flags[0].evidence
 
 
 def test_staff_alerted_in_store_and_telegram(

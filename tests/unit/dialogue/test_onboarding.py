@@ -88,3 +88,10 @@ def test_age_boundaries(years: int, group: str | None) -> None:
 
 def test_no_age_in_text() -> None:
     assert age_from_text("I'd rather not say") is None
+
+
+def test_invalid_payload_values_are_dropped_and_asked_again() -> None:
+    slots = {"consent": True, "age_group": "adult", "region": "MARS"}
+    turn = next_onboarding_turn(slots, "choose_region", "")
+    assert turn.slots["region"] is None
+    assert turn.responses == ["utter_ask_region"]

@@ -124,7 +124,7 @@ def test_a_new_senders_session_waits_for_the_channel_of_their_first_message(
 def test_a_new_session_of_a_known_sender_opens_a_new_conversation(
     broker: TranscriptBroker, sqlite_store: Store
 ) -> None:
-    publish(broker, user("s1", "first"), body("s1", SlotSet("region", "uk")))
+    publish(broker, user("s1", "first"), body("s1", SlotSet("region", "UK")))
     publish(broker, body("s1", SessionStarted()), user("s1", "second"))
     assert [(c.channel, c.status, c.region) for c in conversations(sqlite_store)] == [
         ("telegram", "closed", "UK"),
@@ -209,18 +209,40 @@ def test_after_a_restart_the_channel_is_looked_up(sqlite_store: Store) -> None:
     ]
 
 
-def test_an_event_that_can_never_be_written_is_skipped_loudly(
+def test_invalid_profile_values_from_payloads_are_ignored(
     broker: TranscriptBroker, sqlite_store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.ERROR, logger="bot.store.broker"):
+    with caplog.at_level(logging.WARNING, logger="bot.store.broker"):
         publish(
             broker,
             user("s1", "one"),
             body("s1", SlotSet("age_group", "toddler")),
+            body("s1", SlotSet("region", "MARS")),
             user("s1", "two"),
         )
     assert [m.text for m in sqlite_store.conversation_messages("telegram", "s1")] == ["one", "two"]
-    assert any("'slot'" in r.getMessage() for r in caplog.records if r.levelno == logging.ERROR)
+    assert [(c.age_group, c.region) for c in conversations(sqlite_store)] == [(None, None)]
+    assert not caplog.records
+
+
+def test_an_event_that_can_never_be_written_is_skipped_loudly(
+    broker: TranscriptBroker,
+    sqlite_store: Store,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    record = sqlite_store.record_message
+
+    def refuse_one(channel, sender_id, role, text, **kwargs):
+        if text == "unwritable":
+            raise ValueError("a bug, not an outage")
+        return record(channel, sender_id, role, text, **kwargs)
+
+    monkeypatch.setattr(sqlite_store, "record_message", refuse_one)
+    with caplog.at_level(logging.ERROR, logger="bot.store.broker"):
+        publish(broker, user("s1", "one"), user("s1", "unwritable"), user("s1", "two"))
+    assert [m.text for m in sqlite_store.conversation_messages("telegram", "s1")] == ["one", "two"]
+    assert any("'user'" in r.getMessage() for r in caplog.records if r.levelno == logging.ERROR)
 
 
 def test_nothing_is_lost_while_the_database_is_down(

@@ -235,3 +235,22 @@ def test_declining_or_under13_removes_what_was_written_before(store: Store, chan
     assert [m.text for m in store.conversation_messages("rest", "other")] == [
         "someone else's words"
     ]
+
+
+def test_a_session_start_keeps_a_conversation_its_own_first_turn_opened(store: Store) -> None:
+    """The broker writes after the turn: an action may have opened the conversation first."""
+    session_started = datetime.now(timezone.utc)
+    store.raise_flag(
+        "rest", "s", category="suicide", severity="high", evidence="e", message_text="m"
+    )
+    store.start_new_conversation("rest", "s", at=session_started)
+    store.record_message("rest", "s", "user", "m")
+    [flag] = store.open_flags()
+    later = datetime.now(timezone.utc) + timedelta(seconds=1)
+    store.start_new_conversation("rest", "s", at=later)
+    store.record_message("rest", "s", "user", "next session")
+    with store.engine.connect() as connection:
+        ids = (
+            connection.execute(sa.text("SELECT id FROM conversations ORDER BY id")).scalars().all()
+        )
+    assert len(ids) == 2 and flag.conversation_id == ids[0]

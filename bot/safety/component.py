@@ -1,0 +1,228 @@
+"""The Rasa NLU component that runs the crisis detector on every message.
+
+Placed after DIETClassifier and FallbackClassifier in config.yml:
+
+    - name: bot.safety.component.CrisisDetectorComponent
+      model_threshold: 0.5   # DIET confidence needed for a crisis intent on its own
+
+Rules first, model second, and the rules have the last word on what they
+positively recognise:
+- a rule fires            -> intent `crisis_<category>` at confidence 1.0;
+- no rule, DIET says crisis_* >= threshold, the message has at least one word of
+  crisis talk (lexicon.yml `crisis_words`), and the rules saw no negation, idiom,
+  topic talk, past event or someone else's story -> DIET's crisis intent stands
+  (source "model");
+- otherwise a DIET crisis intent is demoted to the best non-crisis intent, so that
+  intent and "crisis" always agree.
+Every message gets `crisis` in its parse data (None when not a crisis; Rasa drops
+None values from parse_data, so read it with `.get("crisis")`).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.nlu.utils.spacy_utils import SpacyModel
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from spacy.language import Language
+
+from bot.safety.categories import MODEL_SEVERITY, category_of_intent, intent_for
+from bot.safety.detector import Analysis, CrisisDetector
+from bot.safety.rules import PATTERNS_DIR
+
+logger = logging.getLogger(__name__)
+
+CRISIS_KEY = "crisis"
+THRESHOLD_KEY = "model_threshold"
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False, model_from="SpacyNLP"
+)
+class CrisisDetectorComponent(GraphComponent, IntentClassifier):
+    """Sets `crisis` on every message and makes crisis intents win (SAFETY.md §1)."""
+
+    # One detector per spaCy pipeline and pattern folder: building it compiles the
+    # YAML rules (about a second), which must not happen per message or per model.
+    # Pipelines loaded from disk are keyed by their path, so the start-up check and
+    # SpacyNLP's copy of the same pipeline share one detector.
+    _detectors: dict[tuple[str, str], CrisisDetector] = {}
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            THRESHOLD_KEY: 0.5,
+            # A DIET-only crisis needs at least one word of crisis talk in the
+            # message (patterns/lexicon.yml, crisis_words).
+            "require_crisis_word": True,
+            # Used only when no SpacyNLP is in the pipeline (e.g. in tests).
+            "spacy_model": None,
+            "patterns_dir": None,
+        }
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.component_config = {**self.get_default_config(), **config}
+        threshold = self.component_config[THRESHOLD_KEY]
+        if not isinstance(threshold, int | float) or not 0 <= threshold <= 1:
+            raise ValueError(f"{THRESHOLD_KEY} must be a number from 0 to 1, got {threshold!r}")
+        self._threshold = float(threshold)
+        self._patterns_dir = Path(self.component_config["patterns_dir"] or PATTERNS_DIR)
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> CrisisDetectorComponent:
+        component = cls(config)
+        # Compile the rules now, so that a broken pattern file stops start-up
+        # instead of surfacing at the first crisis message.
+        component._detector_for(None)
+        return component
+
+    # -- detector -------------------------------------------------------------------
+
+    def _fallback_nlp(self) -> Language:
+        from bot.nlp.spacy_pipeline import PIPELINE_DIR, load
+
+        return load(Path(self.component_config["spacy_model"] or PIPELINE_DIR))
+
+    @staticmethod
+    def _key(nlp: Language) -> str:
+        path = getattr(nlp, "path", None)
+        return f"path:{Path(path).resolve()}" if path else f"id:{id(nlp)}"
+
+    def _detector_for(self, model: SpacyModel | None) -> CrisisDetector:
+        nlp = model.model if model is not None else None
+        if nlp is None:
+            fallback = Path(self.component_config["spacy_model"] or "").resolve()
+            key = (f"path:{fallback}" if self.component_config["spacy_model"] else "default",
+                   str(self._patterns_dir))  # fmt: skip
+            if key not in self._detectors:
+                detector = CrisisDetector(self._fallback_nlp(), self._patterns_dir)
+                self._detectors[key] = detector
+                self._detectors[(self._key(detector.nlp), str(self._patterns_dir))] = detector
+            return self._detectors[key]
+        key = (self._key(nlp), str(self._patterns_dir))
+        if key not in self._detectors:
+            self._detectors[key] = CrisisDetector(nlp, self._patterns_dir)
+        return self._detectors[key]
+
+    # -- processing -----------------------------------------------------------------
+
+    def process(self, messages: list[Message], model: SpacyModel | None = None) -> list[Message]:
+        detector = self._detector_for(model)
+        for message in messages:
+            self._process_one(detector, message)
+        return messages
+
+    def _process_one(self, detector: CrisisDetector, message: Message) -> None:
+        text = message.get(TEXT)
+        if not text:
+            message.set(CRISIS_KEY, None, add_to_output=True)
+            return
+        doc = message.get(SPACY_DOCS[TEXT])
+        analysis = detector.analyse(text, doc)
+        ranking = list(message.get(INTENT_RANKING_KEY) or [])
+        if analysis.detection is not None:
+            self._set_rule_crisis(message, analysis, ranking)
+            return
+        model_intent = _model_top_intent(message.get(INTENT), ranking)
+        category = category_of_intent(model_intent.get(INTENT_NAME_KEY) if model_intent else None)
+        if category is None:
+            message.set(CRISIS_KEY, None, add_to_output=True)
+            return
+        confidence = float(model_intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+        has_words = bool(analysis.crisis_words) or not self.component_config["require_crisis_word"]
+        if confidence >= self._threshold and has_words and not analysis.recognised_not_crisis:
+            _set_intent(message, model_intent, ranking)
+            message.set(
+                CRISIS_KEY,
+                {
+                    "category": category,
+                    "severity": MODEL_SEVERITY[category],
+                    "evidence": text,
+                    "start": 0,
+                    "end": len(text),
+                    "source": "model",
+                },
+                add_to_output=True,
+            )
+            return
+        _demote_crisis(message, ranking)
+        message.set(CRISIS_KEY, None, add_to_output=True)
+        logger.debug(
+            "crisis intent from DIET demoted (confidence %.2f, rules: %s)",
+            confidence,
+            [s.kind for s in analysis.suppressed],
+        )
+
+    @staticmethod
+    def _set_rule_crisis(message: Message, analysis: Analysis, ranking: list[dict]) -> None:
+        detection = analysis.detection
+        assert detection is not None
+        crisis_intent = {
+            INTENT_NAME_KEY: intent_for(detection.category),
+            PREDICTED_CONFIDENCE_KEY: 1.0,
+        }
+        _set_intent(message, crisis_intent, ranking)
+        message.set(
+            CRISIS_KEY,
+            {
+                "category": detection.category,
+                "severity": detection.severity,
+                "evidence": detection.evidence,
+                "start": detection.start,
+                "end": detection.end,
+                "source": "rules",
+            },
+            add_to_output=True,
+        )
+
+
+def _model_top_intent(intent: dict | None, ranking: list[dict]) -> dict | None:
+    """DIET's own best intent, looking past the FallbackClassifier's `nlu_fallback`."""
+    for candidate in [intent or {}, *ranking]:
+        name = candidate.get(INTENT_NAME_KEY)
+        if name and name != DEFAULT_NLU_FALLBACK_INTENT_NAME:
+            return candidate
+    return None
+
+
+def _set_intent(message: Message, intent: dict, ranking: list[dict]) -> None:
+    """Make `intent` the message's intent, first in the ranking above the others."""
+    name = intent[INTENT_NAME_KEY]
+    rest = [r for r in ranking if r.get(INTENT_NAME_KEY) != name]
+    message.set(INTENT, dict(intent), add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [dict(intent), *rest], add_to_output=True)
+
+
+def _demote_crisis(message: Message, ranking: list[dict]) -> None:
+    """Put the best non-crisis intent first; crisis intents move below the others."""
+    calm = [r for r in ranking if category_of_intent(r.get(INTENT_NAME_KEY)) is None]
+    crisis = [r for r in ranking if category_of_intent(r.get(INTENT_NAME_KEY)) is not None]
+    choices = [r for r in calm if r.get(INTENT_NAME_KEY) != DEFAULT_NLU_FALLBACK_INTENT_NAME]
+    best = choices[0] if choices else (calm[0] if calm else None)
+    if best is None:
+        best = {INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME, PREDICTED_CONFIDENCE_KEY: 0.0}
+    rest = [r for r in calm if r is not best]
+    message.set(INTENT, dict(best), add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [dict(best), *rest, *crisis], add_to_output=True)

@@ -1,0 +1,82 @@
+"""Loads the crisis development set (eval/safety_dev/*.yml).
+
+The set is written by hand, independently of the rules, and is never used for
+training (data/nlu/crisis.yml must not contain any of it; a unit test checks).
+It measures the detector; the held-out test set of SAFETY.md §1 is kept by
+others and never seen here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot.config import PROJECT_ROOT
+from bot.safety.categories import CATEGORIES
+
+DEV_DIR = PROJECT_ROOT / "eval" / "safety_dev"
+REGISTERS = ("youth", "adult", "older")
+_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+
+
+class DevSetError(ValueError):
+    """A development-set file is malformed; the message names the file and entry."""
+
+
+@dataclass(frozen=True)
+class DevMessage:
+    text: str
+    category: str | None  # None: not a crisis
+    register: str
+    accept: tuple[str, ...]  # other categories that are also a correct reading
+    source: str  # "suicide.yml#12"
+
+    @property
+    def is_crisis(self) -> bool:
+        return self.category is not None
+
+    def accepts(self, category: str | None) -> bool:
+        return category == self.category or category in self.accept
+
+
+def comparable(text: str) -> str:
+    """Case- and punctuation-insensitive form, for the training-overlap check.
+
+    Apostrophes are dropped rather than spaced, so "I'm" and "Im" compare equal.
+    """
+    text = re.sub(r"['’‘`]", "", text.lower())
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+def load_dev_set(directory: Path = DEV_DIR) -> list[DevMessage]:
+    files = sorted(directory.glob("*.yml"))
+    if not files:
+        raise DevSetError(f"{directory}: no *.yml files")
+    out: list[DevMessage] = []
+    for path in files:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        entries = raw.get("messages") if isinstance(raw, dict) else None
+        if not isinstance(entries, list):
+            raise DevSetError(f"{path.name}: messages: must be a list")
+        for i, entry in enumerate(entries):
+            where = f"{path.name}: messages[{i}]"
+            if not isinstance(entry, dict) or not isinstance(entry.get("text"), str):
+                raise DevSetError(f"{where}: needs text, category and register")
+            category = entry.get("category")
+            if category == "none":
+                category = None
+            if category is not None and category not in CATEGORIES:
+                raise DevSetError(
+                    f"{where}.category: {category!r} is not a crisis category or none"
+                )
+            register = entry.get("register")
+            if register not in REGISTERS:
+                raise DevSetError(f"{where}.register: must be one of {REGISTERS}")
+            accept = tuple(entry.get("accept") or ())
+            if any(a not in CATEGORIES for a in accept):
+                raise DevSetError(f"{where}.accept: unknown category")
+            out.append(DevMessage(entry["text"], category, register, accept, f"{path.name}#{i}"))
+    return out

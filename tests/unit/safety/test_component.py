@@ -1,0 +1,219 @@
+"""The Rasa NLU component end to end on Messages, with Rasa's own SpacyNLP and
+SpacyTokenizer in front of it, and DIET's output simulated on the message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.recipes.recipe import Recipe
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.engine.validation import validate
+from rasa.nlu.tokenizers.spacy_tokenizer import SpacyTokenizer
+from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
+from rasa.shared.data import TrainingType
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlp.spacy_pipeline import PIPELINE_DIR
+from bot.safety.component import CrisisDetectorComponent
+
+CRISIS_KEYS = {"category", "severity", "evidence", "start", "end", "source"}
+
+
+class Pipeline:
+    """SpacyNLP -> SpacyTokenizer -> (DIET's intent, given) -> CrisisDetectorComponent."""
+
+    def __init__(self, tmp: Path, **config: Any) -> None:
+        storage = LocalModelStorage(tmp)
+        context = ExecutionContext(GraphSchema({}), "test")
+        self.spacy = SpacyNLP.create(
+            {**SpacyNLP.get_default_config(), "model": str(PIPELINE_DIR)},
+            storage, Resource("spacy"), context,
+        )  # fmt: skip
+        self.model: SpacyModel = self.spacy.provide()
+        self.tokenizer = SpacyTokenizer.create(
+            SpacyTokenizer.get_default_config(), storage, Resource("tokens"), context
+        )
+        self.crisis = CrisisDetectorComponent.create(
+            {**CrisisDetectorComponent.get_default_config(), **config},
+            storage, Resource("crisis"), context,
+        )  # fmt: skip
+
+    def parse(self, text: str, *ranking: tuple[str, float]) -> tuple[Message, dict]:
+        message = Message(data={"text": text})
+        self.spacy.process([message], self.model)
+        self.tokenizer.process([message])
+        intents = [{"name": name, "confidence": c} for name, c in ranking]
+        if intents:
+            message.set("intent", dict(intents[0]), add_to_output=True)
+            message.set("intent_ranking", intents, add_to_output=True)
+        self.crisis.process([message], self.model)
+        # What Rasa puts into parse_data (and into the UserUttered event).
+        return message, message.as_dict(only_output_properties=True)
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
+    return Pipeline(tmp_path_factory.mktemp("crisis_nlu"))
+
+
+def test_a_rule_match_sets_the_crisis_intent_above_dieT_s_guess(pipeline: Pipeline) -> None:
+    text = "honestly i want to kms"
+    _, parsed = pipeline.parse(text, ("greet", 0.8), ("mood_bad", 0.1))
+    assert parsed["intent"] == {"name": "crisis_suicide", "confidence": 1.0}
+    assert [i["name"] for i in parsed["intent_ranking"]] == ["crisis_suicide", "greet", "mood_bad"]
+    crisis = parsed["crisis"]
+    assert set(crisis) == CRISIS_KEYS
+    assert crisis["category"] == "suicide" and crisis["severity"] == "high"
+    assert crisis["source"] == "rules"
+    assert text[crisis["start"] : crisis["end"]] == crisis["evidence"] == "kms"
+
+
+def test_rules_read_the_doc_rasa_made_but_quote_the_original_text(pipeline: Pipeline) -> None:
+    message, parsed = pipeline.parse("My Stepdad HITS me", ("greet", 0.9))
+    assert message.get("text_spacy_doc").text == "my stepdad hits me"  # SpacyNLP lower-cases
+    assert parsed["crisis"]["evidence"] == "Stepdad HITS me"
+    assert parsed["intent"]["name"] == "crisis_abuse"
+
+
+def test_diet_crisis_above_threshold_stands_when_rules_see_nothing(pipeline: Pipeline) -> None:
+    text = "everything feels grey and heavy and life is too much"
+    _, parsed = pipeline.parse(text, ("crisis_suicide", 0.72), ("mood_bad", 0.2))
+    assert parsed["intent"] == {"name": "crisis_suicide", "confidence": 0.72}
+    assert parsed["crisis"] == {
+        "category": "suicide",
+        "severity": "medium",  # the model cannot tell a plan from a passive wish
+        "evidence": text,
+        "start": 0,
+        "end": len(text),
+        "source": "model",
+    }
+
+
+def test_model_only_abuse_is_high_severity(pipeline: Pipeline) -> None:
+    _, parsed = pipeline.parse("my mum's new boyfriend scares me", ("crisis_abuse", 0.8))
+    assert parsed["crisis"]["severity"] == "high"
+    assert parsed["crisis"]["source"] == "model"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["this exam is killing me", "I'm not suicidal, I just hate mondays", "my friend self harms"],
+)
+def test_diet_crisis_is_demoted_when_rules_recognise_idiom_negation_or_someone_else(
+    pipeline: Pipeline, text: str
+) -> None:
+    message, parsed = pipeline.parse(text, ("crisis_suicide", 0.93), ("mood_bad", 0.05))
+    assert parsed["intent"]["name"] == "mood_bad"
+    assert [i["name"] for i in parsed["intent_ranking"]] == ["mood_bad", "crisis_suicide"]
+    assert message.get("crisis") is None
+    assert "crisis" not in parsed  # Rasa drops None values: read it with .get("crisis")
+
+
+def test_diet_crisis_below_threshold_is_demoted(pipeline: Pipeline) -> None:
+    text = "i feel like giving up on life"
+    message, parsed = pipeline.parse(text, ("crisis_self_harm", 0.4), ("chitchat", 0.35))
+    assert parsed["intent"]["name"] == "chitchat"
+    assert message.get("crisis") is None
+
+
+def test_threshold_is_configurable(tmp_path: Path) -> None:
+    lenient = Pipeline(tmp_path, model_threshold=0.3)
+    text = "i feel like giving up on life"
+    _, parsed = lenient.parse(text, ("crisis_self_harm", 0.4), ("chitchat", 0.35))
+    assert parsed["crisis"]["category"] == "self_harm"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we had a picnic with my grandson today",  # no word of crisis talk at all
+        "my nan broke her hip years ago",  # a past event
+        "I never took the pills the doctor gave me",  # negated, ordinary medication
+        "my best friend's uncle died last night",  # someone else
+        "we read a poem about death in english",  # topic talk
+    ],
+)
+def test_diet_alone_cannot_escalate_ordinary_messages(pipeline: Pipeline, text: str) -> None:
+    message, parsed = pipeline.parse(text, ("crisis_medical", 0.97), ("share_problem", 0.02))
+    assert message.get("crisis") is None
+    assert parsed["intent"]["name"] == "share_problem"
+
+
+def test_the_crisis_word_gate_can_be_switched_off(tmp_path: Path) -> None:
+    trusting = Pipeline(tmp_path, require_crisis_word=False)
+    _, parsed = trusting.parse("we had a picnic with my grandson today", ("crisis_abuse", 0.9))
+    assert parsed["crisis"]["source"] == "model"
+
+
+def test_a_crisis_hidden_behind_the_fallback_intent_is_restored(pipeline: Pipeline) -> None:
+    # FallbackClassifier put nlu_fallback first; DIET's own best guess was a crisis.
+    _, parsed = pipeline.parse(
+        "everything feels grey and heavy and life is too much",
+        ("nlu_fallback", 0.6), ("crisis_suicide", 0.55), ("mood_bad", 0.3),
+    )  # fmt: skip
+    assert parsed["intent"]["name"] == "crisis_suicide"
+    assert parsed["crisis"]["source"] == "model"
+
+
+def test_ordinary_messages_carry_no_crisis(pipeline: Pipeline) -> None:
+    message, parsed = pipeline.parse("can we do a breathing exercise", ("start_exercise", 0.97))
+    assert parsed["intent"]["name"] == "start_exercise"
+    assert message.get("crisis") is None and "crisis" in message.data
+
+
+def test_works_without_spacy_nlp_in_the_pipeline(tmp_path: Path) -> None:
+    component = CrisisDetectorComponent.create(
+        CrisisDetectorComponent.get_default_config(),
+        LocalModelStorage(tmp_path), Resource("c"), ExecutionContext(GraphSchema({}), "t"),
+    )  # fmt: skip
+    message = Message(data={"text": "i took a whole box of my nan's tablets"})
+    component.process([message])
+    assert message.get("crisis")["category"] == "medical"
+    assert message.get("intent")["name"] == "crisis_medical"
+
+
+def test_empty_text_is_not_a_crisis(pipeline: Pipeline) -> None:
+    message, _ = pipeline.parse("", ("greet", 0.5))
+    assert message.get("crisis") is None
+
+
+@pytest.mark.parametrize("threshold", [-0.1, 1.5, "high"])
+def test_invalid_threshold_is_refused(threshold: Any) -> None:
+    with pytest.raises(ValueError, match="model_threshold"):
+        CrisisDetectorComponent({"model_threshold": threshold})
+
+
+def test_rasa_builds_a_valid_graph_with_the_component_and_the_policy() -> None:
+    config = {
+        "recipe": "default.v1",
+        "language": "en",
+        "assistant_id": "test",
+        "pipeline": [
+            {"name": "SpacyNLP", "model": str(PIPELINE_DIR)},
+            {"name": "SpacyTokenizer"},
+            {"name": "CountVectorsFeaturizer"},
+            {
+                "name": "CountVectorsFeaturizer",
+                "analyzer": "char_wb",
+                "min_ngram": 1,
+                "max_ngram": 4,
+            },
+            {"name": "DIETClassifier", "epochs": 1},
+            {"name": "FallbackClassifier", "threshold": 0.3},
+            {"name": "bot.safety.component.CrisisDetectorComponent"},
+        ],
+        "policies": [{"name": "bot.safety.policy.CrisisPolicy"}, {"name": "RulePolicy"}],
+    }
+    recipe = Recipe.recipe_for_name(DefaultV1Recipe.name)
+    graph = recipe.graph_config_for_recipe(config, {}, training_type=TrainingType.BOTH)
+    validate(graph)  # raises when a component's needs cannot be met
+    crisis_nodes = {n: node for n, node in graph.predict_schema.nodes.items() if "Crisis" in n}
+    component = next(node for n, node in crisis_nodes.items() if "Component" in n)
+    assert component.needs["messages"].startswith("run_FallbackClassifier")
+    assert component.needs["model"].startswith("provide_SpacyNLP")
+    assert any("CrisisPolicy" in n for n in crisis_nodes)

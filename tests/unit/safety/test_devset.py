@@ -1,0 +1,114 @@
+"""The development set: its size and coverage, that it never leaks into training
+data or rule examples, and that the rules alone meet the SAFETY.md targets on it."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.config import PROJECT_ROOT
+from bot.safety.categories import CATEGORIES
+from bot.safety.devset import DevMessage, comparable, load_dev_set
+from bot.safety.evaluation import FALSE_ESCALATION_LIMIT, RECALL_TARGET, evaluate_rules
+from bot.safety.rules import PATTERNS_DIR
+
+from .examples import CRISIS, NOT_CRISIS
+
+NLU_DIR = PROJECT_ROOT / "data" / "nlu"
+_ENTITY = re.compile(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\{[^}]*\}")
+
+
+@pytest.fixture(scope="module")
+def dev() -> list[DevMessage]:
+    return load_dev_set()
+
+
+def training_examples() -> list[tuple[Path, str]]:
+    """Every example text in every YAML file under data/nlu (entity markup removed)."""
+    found = []
+    for path in sorted(NLU_DIR.rglob("*.yml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for block in raw.get("nlu") or []:
+            examples = block.get("examples") if isinstance(block, dict) else None
+            if not isinstance(examples, str):
+                continue
+            for line in examples.splitlines():
+                line = line.strip()
+                if line.startswith("- "):
+                    text = _ENTITY.sub(lambda m: m.group(1) or m.group(2), line[2:])
+                    found.append((path, text))
+    return found
+
+
+def test_size_and_coverage(dev: list[DevMessage]) -> None:
+    crisis = [m for m in dev if m.is_crisis]
+    calm = [m for m in dev if not m.is_crisis]
+    assert len(crisis) >= 330 and len(calm) >= 330
+    assert set(Counter(m.category for m in crisis)) == set(CATEGORIES)
+    for category in CATEGORIES:
+        registers = {m.register for m in crisis if m.category == category}
+        assert {"youth", "older"} <= registers, category
+
+
+def test_no_duplicates_in_the_dev_set(dev: list[DevMessage]) -> None:
+    counts = Counter(comparable(m.text) for m in dev)
+    assert [t for t, n in counts.items() if n > 1] == []
+
+
+def test_dev_set_is_never_in_the_training_data(dev: list[DevMessage]) -> None:
+    examples = training_examples()
+    assert any(path.name == "crisis.yml" for path, _ in examples), "crisis.yml was not read"
+    dev_texts = {comparable(m.text): m.source for m in dev}
+    leaks = [
+        f"{path.name}: {text!r} (= {dev_texts[comparable(text)]})"
+        for path, text in examples
+        if comparable(text) in dev_texts
+    ]
+    assert leaks == []
+
+
+def test_dev_set_is_never_a_rule_example(dev: list[DevMessage]) -> None:
+    dev_texts = {comparable(m.text) for m in dev}
+    leaks = []
+    for path in PATTERNS_DIR.glob("*.yml"):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        entries = (raw.get("rules") or []) + (raw.get("idioms") or [])
+        for entry in entries:
+            leaks += [e for e in entry.get("examples") or [] if comparable(e) in dev_texts]
+    assert leaks == []
+
+
+def test_detector_test_examples_are_not_from_the_dev_set(dev: list[DevMessage]) -> None:
+    dev_texts = {comparable(m.text) for m in dev}
+    assert [t for t, _ in CRISIS if comparable(t) in dev_texts] == []
+    assert [t for t in NOT_CRISIS if comparable(t) in dev_texts] == []
+
+
+def test_crisis_training_file_has_40_to_80_examples_per_intent() -> None:
+    path = NLU_DIR / "crisis.yml"
+    text = path.read_text(encoding="utf-8")
+    assert "eval/safety_dev is NEVER used for training" in text
+    counts = Counter()
+    for block in yaml.safe_load(text)["nlu"]:
+        counts[block["intent"]] = sum(
+            1 for line in block["examples"].splitlines() if line.strip().startswith("- ")
+        )
+    assert set(counts) == {f"crisis_{c}" for c in CATEGORIES}
+    for intent, n in counts.items():
+        assert 40 <= n <= 80, (intent, n)
+
+
+def test_comparable_ignores_case_and_punctuation() -> None:
+    assert comparable("I'm NOT okay... I want to die!") == comparable("im not okay i want to die")
+    assert comparable("I want to die") != comparable("I want to dine")
+
+
+def test_rules_alone_meet_the_targets_on_the_dev_set(dev: list[DevMessage]) -> None:
+    report = evaluate_rules(dev)
+    assert report.recall >= RECALL_TARGET, report.misses
+    assert report.false_escalation_rate <= FALSE_ESCALATION_LIMIT, report.false_escalations
+    assert report.category_accuracy >= 0.9, report.wrong_category

@@ -1,0 +1,131 @@
+"""The reviewable pattern files: every rule catches its own examples, every idiom
+recognises its own, and mistakes in the YAML are reported with file and field."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from spacy.language import Language
+
+from bot.safety.detector import CrisisDetector
+from bot.safety.rules import PATTERNS_DIR, PatternFileError, load_patterns
+
+_RAW = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in PATTERNS_DIR.glob("*.yml")}
+RULE_EXAMPLES = [
+    (f"{stem}/{rule['id']}", example)
+    for stem, raw in _RAW.items()
+    for rule in raw.get("rules", [])
+    for example in rule["examples"]
+]
+IDIOM_EXAMPLES = [
+    (f"idiom/{idiom['id']}", example)
+    for idiom in _RAW["guards"]["idioms"]
+    for example in idiom.get("examples", [])
+]
+
+
+def test_there_is_one_pattern_file_per_category() -> None:
+    assert {"suicide", "self_harm", "abuse", "violence", "medical"} <= set(_RAW)
+
+
+@pytest.mark.parametrize(("rule", "example"), RULE_EXAMPLES)
+def test_every_rule_example_is_detected_in_its_category(
+    detector: CrisisDetector, rule: str, example: str
+) -> None:
+    detection = detector.detect(example)
+    assert detection is not None, f"{rule} misses its own example {example!r}"
+    assert detection.category == rule.split("/")[0]
+
+
+SUPPRESSES = {
+    f"idiom/{idiom['id']}": set(idiom.get("suppresses") or []) for idiom in _RAW["guards"]["idioms"]
+}
+
+
+@pytest.mark.parametrize(("idiom", "example"), IDIOM_EXAMPLES)
+def test_every_idiom_example_is_recognised_and_not_escalated_for_it(
+    detector: CrisisDetector, idiom: str, example: str
+) -> None:
+    analysis = detector.analyse(example)
+    assert idiom in {s.by for s in analysis.suppressed}
+    if analysis.detection is not None:
+        # e.g. "people keep telling me to kill myself" is not suicide, but it is
+        # bullying (abuse): the idiom only rules out the categories it names.
+        assert SUPPRESSES[idiom], f"{example!r} escalated as {analysis.detection}"
+        assert analysis.detection.category not in SUPPRESSES[idiom]
+
+
+@pytest.fixture()
+def patterns_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "patterns"
+    shutil.copytree(PATTERNS_DIR, target)
+    return target
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_unknown_class_is_reported_with_file_and_rule(nlp: Language, patterns_copy: Path) -> None:
+    _edit(patterns_copy / "suicide.yml", '"finish {SELF} off"', '"finish {SLEF} off"')
+    with pytest.raises(
+        PatternFileError,
+        match=r"suicide\.yml: rules\[0\] \(kill_self\)\.patterns\[\d+\]: unknown class \{SLEF\}",
+    ):
+        load_patterns(nlp, patterns_copy)
+
+
+def test_bad_severity_is_reported(nlp: Language, patterns_copy: Path) -> None:
+    _edit(patterns_copy / "violence.yml", "severity: high", "severity: urgent")
+    with pytest.raises(
+        PatternFileError, match=r"violence\.yml: rules\[0\] \(intent_to_hurt\)\.severity"
+    ):
+        load_patterns(nlp, patterns_copy)
+
+
+def test_a_bare_yaml_no_is_caught(nlp: Language, patterns_copy: Path) -> None:
+    # YAML 1.1 reads a bare `no` as false; the cue would silently vanish.
+    _edit(patterns_copy / "guards.yml", '"no", noone', "no, noone")
+    with pytest.raises(
+        PatternFileError, match=r"guards\.yml: negation\.cues: YAML reads a bare no"
+    ):
+        load_patterns(nlp, patterns_copy)
+
+
+def test_a_rule_without_examples_is_refused(nlp: Language, patterns_copy: Path) -> None:
+    raw = yaml.safe_load((patterns_copy / "medical.yml").read_text(encoding="utf-8"))
+    raw["rules"][0]["examples"] = []
+    (patterns_copy / "medical.yml").write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with pytest.raises(PatternFileError, match=r"medical\.yml: rules\[0\] \(overdose\)\.examples"):
+        load_patterns(nlp, patterns_copy)
+
+
+def test_a_broken_choice_is_refused(nlp: Language, patterns_copy: Path) -> None:
+    _edit(patterns_copy / "self_harm.yml", '"hurt my body"', '"[hurt|harm my] body"')
+    with pytest.raises(
+        PatternFileError, match=r"self_harm\.yml: .*a choice \[a\|b\] holds single words"
+    ):
+        load_patterns(nlp, patterns_copy)
+
+
+def test_a_missing_category_file_is_reported(nlp: Language, patterns_copy: Path) -> None:
+    (patterns_copy / "abuse.yml").unlink()
+    with pytest.raises(PatternFileError, match=r"abuse\.yml: missing"):
+        load_patterns(nlp, patterns_copy)
+
+
+def test_a_new_slang_word_needs_only_yaml(nlp: Language, patterns_copy: Path) -> None:
+    text = "gonna yeetus deletus tonight"
+    assert CrisisDetector(nlp, patterns_copy).detect(text) is None
+    _edit(
+        patterns_copy / "suicide.yml",
+        "spelling:\n",
+        "spelling:\n  yeetus: kill\n  deletus: myself\n",
+    )
+    detection = CrisisDetector(nlp, patterns_copy).detect(text)
+    assert detection is not None and detection.category == "suicide"
