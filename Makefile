@@ -10,7 +10,6 @@ PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
-export TQDM_DISABLE := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning
 SPACY_PIPELINE := var/spacy/en_coping/meta.json
 TRAINING_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data -name "*.yml" 2>/dev/null)

@@ -26,6 +26,7 @@ import json
 import logging
 import re
 from collections.abc import Iterable
+from datetime import datetime, timedelta, timezone
 from typing import Any, TypeVar
 
 from rasa_sdk import Action, Tracker
@@ -109,6 +110,19 @@ def _feedback_counts(tracker: Tracker) -> dict[str, tuple[int, int]]:
         return {}
 
 
+def _last_mood(tracker: Tracker) -> tuple[int, int] | None:
+    """The latest mood check-in of the last two weeks (score, scale), to rank by mood."""
+    if _age(tracker) == "under13":
+        return None
+    try:
+        since = datetime.now(timezone.utc) - timedelta(days=14)
+        entries = get_store().mood_entries(*_who(tracker), since=since)
+    except Exception:
+        logger.exception("could not read the last mood")
+        return None
+    return (entries[-1].score, entries[-1].scale_max) if entries else None
+
+
 def _may_store(tracker: Tracker) -> bool:
     """Consent decides; under-13s keep nothing beyond what safety needs (SAFETY.md §6)."""
     return _age(tracker) != "under13" and get_store().consent_allows_storage(*_who(tracker))
@@ -189,12 +203,15 @@ def _offer(
     """2-3 exercise buttons under `lead`, and a person after a crisis or for heavy problems."""
     age = _age(tracker)
     in_crisis = bool(tracker.get_slot("in_crisis"))
+    mood = _last_mood(tracker)
     chosen = recommend(
         library,
         age_group=age,
         problems=problems or [],
         category=category,
         feedback=_feedback_counts(tracker),
+        last_mood=mood[0] if mood else None,
+        mood_scale_max=mood[1] if mood else 10,
         calming_only=in_crisis,
         exclude=exclude,
     )

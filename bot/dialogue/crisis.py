@@ -20,6 +20,14 @@ _DEFAULT_SEVERITY = {
     "violence": "high",
     "medical": "high",
 }
+# One response per category (domain/crisis.yml), each in three age registers.
+CRISIS_RESPONSES = {
+    "suicide": "utter_crisis_suicide",
+    "self_harm": "utter_crisis_self_harm",
+    "abuse": "utter_crisis_abuse",
+    "violence": "utter_crisis_violence",
+    "medical": "utter_crisis_medical",
+}
 EMERGENCY_NUMBERS = {"US": "911", "CA": "911", "UK": "999", "AU": "000", "IE": "112 or 999"}
 
 
@@ -66,7 +74,7 @@ def build_reply(signal: CrisisSignal, profile: Profile) -> CrisisReply:
     age = None if profile.age_group == "adult" else profile.age_group
     resources = contacts_for(profile.region, age, signal.category)
     return CrisisReply(
-        response=f"utter_crisis_{signal.category}",
+        response=CRISIS_RESPONSES[signal.category],
         contacts_text=format_contacts(resources, age),
         emergency=EMERGENCY_NUMBERS.get(profile.region, "your local emergency number"),
         payload=crisis_payload(signal.category, signal.severity, profile.region, age),

@@ -16,7 +16,7 @@ from telegram import Bot
 from telegram.request import HTTPXRequest
 
 from bot.config import Settings, load_settings
-from bot.store import get_store
+from bot.store import Store, get_store
 
 logger = logging.getLogger(__name__)
 
@@ -36,9 +36,12 @@ class AlertSink(Protocol):
 class StoreAlertSink:
     """Writes the alert to the transcript store's staff_alerts table."""
 
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
     async def send(self, alert: StaffAlert) -> None:
         await asyncio.to_thread(
-            get_store().add_staff_alert,
+            self._store.add_staff_alert,
             alert.channel,
             alert.sender_id,
             kind=alert.kind,
@@ -53,7 +56,8 @@ class TelegramAlertSink:
     the user's words: the staff chat is outside the encrypted store.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self._store = store
         if not (settings.telegram_bot_token and settings.telegram_staff_chat_id):
             raise ValueError(
                 "a staff Telegram chat needs TELEGRAM_BOT_TOKEN and TELEGRAM_STAFF_CHAT_ID"
@@ -71,18 +75,21 @@ class TelegramAlertSink:
         return Bot(self._token, **kwargs)
 
     async def send(self, alert: StaffAlert) -> None:
-        user = get_store().user_id(alert.channel, alert.sender_id)
+        user = self._store.user_id(alert.channel, alert.sender_id)
         kind = alert.kind.replace("_", " ")
         text = f"⚠️ {kind}: {alert.summary}\nuser {user[:12]} on {alert.channel}"
         async with self._bot() as bot:
             await bot.send_message(chat_id=self._chat_id, text=text)
 
 
-def configured_sinks(settings: Settings | None = None) -> list[AlertSink]:
+def configured_sinks(
+    settings: Settings | None = None, store: Store | None = None
+) -> list[AlertSink]:
     settings = settings or load_settings()
-    sinks: list[AlertSink] = [StoreAlertSink()]
+    store = store or get_store()
+    sinks: list[AlertSink] = [StoreAlertSink(store)]
     if settings.telegram_bot_token and settings.telegram_staff_chat_id:
-        sinks.append(TelegramAlertSink(settings))
+        sinks.append(TelegramAlertSink(settings, store))
     return sinks
 
 

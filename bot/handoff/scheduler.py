@@ -14,15 +14,15 @@ import asyncio
 import logging
 
 from bot.config import Settings, load_settings
-from bot.handoff.alerts import StaffAlert, alert_staff
+from bot.handoff.alerts import StaffAlert, alert_staff, configured_sinks
 from bot.handoff.rasa_api import RasaApi
-from bot.store import get_store
+from bot.store import Store, get_store
 
 logger = logging.getLogger(__name__)
 
 
-async def handle_timeouts(settings: Settings, api: RasaApi) -> int:
-    store = get_store()
+async def handle_timeouts(settings: Settings, api: RasaApi, store: Store) -> int:
+    sinks = configured_sinks(settings, store)
     waiting = await asyncio.to_thread(
         store.handoffs_waiting_longer_than, settings.handoff_timeout_seconds
     )
@@ -40,17 +40,18 @@ async def handle_timeouts(settings: Settings, api: RasaApi) -> int:
                 handoff.sender_id,
                 "handoff_timeout",
                 f"request {handoff.id} not taken in time",
-            )
+            ),
+            sinks,
         )
         handled += 1
     return handled
 
 
 async def run_forever(settings: Settings, interval: float) -> None:
-    api = RasaApi(settings)
+    api, store = RasaApi(settings), get_store()
     while True:
         try:
-            await handle_timeouts(settings, api)
+            await handle_timeouts(settings, api, store)
         except Exception:
             logger.exception("hand-off watcher round failed; trying again")
         await asyncio.sleep(interval)
@@ -64,7 +65,8 @@ def scheduler_command(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     settings = load_settings()
     if args.once:
-        print(f"timed out: {asyncio.run(handle_timeouts(settings, RasaApi(settings)))}")
+        handled = asyncio.run(handle_timeouts(settings, RasaApi(settings), get_store()))
+        print(f"timed out: {handled}")
         return 0
     asyncio.run(run_forever(settings, args.interval))
     return 0

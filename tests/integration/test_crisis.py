@@ -134,9 +134,42 @@ def test_handoff_timeout_is_honest(bot: BotServers, bot_store: Store, sender: st
     bot.send(sender, "/request_human")
     time.sleep(1.2)  # longer than COPING_HANDOFF_TIMEOUT_SECONDS=1 in the test servers
     settings = load_settings(bot.env)
-    handled = asyncio.run(handle_timeouts(settings, RasaApi(settings)))
+    handled = asyncio.run(handle_timeouts(settings, RasaApi(settings), bot_store))
     assert handled >= 1
     events = bot.tracker(sender)["events"]
     bot_texts = [e.get("text") or "" for e in events if e["event"] == "bot"]
     assert any("nobody" in t and "988" in t for t in bot_texts)
     assert bot.send(sender, "/menu"), "the bot answers again after the time-out"
+
+
+def test_crisis_in_the_middle_of_an_exercise(bot: BotServers, sender: str) -> None:
+    step = bot.send(sender, '/choose_exercise{"exercise_id":"box_breathing"}')
+    assert "/next_step" in payloads(step)
+    assert_crisis_reply(bot.send(sender, "i want to end it all"))
+    assert bot.tracker(sender)["slots"]["in_crisis"] is True
+
+
+def test_crisis_in_the_middle_of_a_mood_check_in(bot: BotServers, sender: str) -> None:
+    bot.send(sender, "/mood_checkin")
+    assert bot.tracker(sender)["active_loop"].get("name") == "mood_form"
+    assert_crisis_reply(bot.send(sender, "im going to overdose tonight"), category="suicide")
+    assert not bot.tracker(sender)["active_loop"].get("name"), (
+        "the check-in waits, it does not carry on"
+    )
+
+
+def test_crisis_in_a_questionnaire_then_resume(bot: BotServers, sender: str) -> None:
+    bot.send(sender, '/start_questionnaire{"questionnaire":"phq2"}')
+    bot.send(sender, '/answer{"answer_value":1}')
+    assert_crisis_reply(bot.send(sender, "i dont want to live anymore"))
+    assert not bot.tracker(sender)["active_loop"].get("name")
+    resumed = bot.send(sender, "/resume_questionnaire")
+    assert "depressed" in texts(resumed).lower(), "the second PHQ-2 item is asked next"
+
+
+def test_crisis_while_paused_for_a_person_in_every_register(bot: BotServers, sender: str) -> None:
+    bot.send(sender, '/choose_age_group{"age_group":"older"}')
+    bot.send(sender, "/request_human")
+    reply = bot.send(sender, "I've had enough of this life")
+    assert_crisis_reply(reply)
+    assert "I am" in texts(reply), "older adults get the unhurried register"

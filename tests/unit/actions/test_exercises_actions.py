@@ -449,3 +449,19 @@ def test_moving_on_stopping_and_answering_always_set_the_exercise_state(
     ):
         chat.run(action, intent, "stop")
         assert state_set() == [None]
+
+
+def test_a_recent_low_mood_shapes_the_recommendations(store: Store, library) -> None:
+    """Once check-ins exist, the last mood ranks exercises (short ones on a low day)."""
+    good, low = Chat("adult", sender="good-day"), Chat("adult", sender="low-day")
+    store.add_mood_entry(CHANNEL, "good-day", score=9)
+    store.add_mood_entry(CHANNEL, "low-day", score=1)
+    on_good = good.run(
+        ex.ActionRecommendExercises, "share_problem", "I feel low", problem="low_mood"
+    )
+    on_low = low.run(ex.ActionRecommendExercises, "share_problem", "so stressed", problem="stress")
+    good_ids = [i for m in on_good if m.get("buttons") for i in offered(m)]
+    low_ids = [i for m in on_low if m.get("buttons") for i in offered(m)]
+    assert good_ids and low_ids and good_ids != low_ids
+    minutes = [library.get(i).version("adult").duration_minutes for i in low_ids]
+    assert max(minutes) <= max(library.get(i).version("adult").duration_minutes for i in good_ids)
