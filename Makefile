@@ -72,7 +72,7 @@ nlu-eval: setup
 lock: | $(VENV)/.installed
 	$(PY) -m pip install --quiet -r requirements.in
 	$(PY) -m pip check
-	$(PY) -m pip freeze --exclude-editable > requirements.lock
+	$(PY) -m pip freeze --all --exclude-editable | grep -v '^pip==' > requirements.lock
 
 clean:
 	rm -rf models/*.tar.gz models/.trained results
