@@ -1,7 +1,8 @@
 """Turns what people type into the words the crisis rules are written in.
 
 People in distress write fast: slang ("kms"), algospeak ("sewerslide", "su1c1de"),
-typos ("kil myself", "suicidl"), stretched words ("dieee"), contractions without
+typos ("kil myself", "suicidl"), stretched words ("dieee"), self-censored words
+("s*icide", "k*ll"), contractions without
 apostrophes ("im gonna", "dont"). The rules should not have to spell out every
 variant, so each message is first rewritten into a *view*: a list of lower-case
 words with lemmas from the project's lookup lemmatizer, each remembering the
@@ -28,6 +29,7 @@ _LEET_CHARS = frozenset("130457@$!")
 _DOTTED = re.compile(r"^(?:[a-z]\.){2,}[a-z]?\.?$")  # "k.m.s", "s.h."
 _RUN3 = re.compile(r"(.)\1{2,}")
 _RUN2 = re.compile(r"(.)\1+")
+_MASK = "*"  # "s*icide", "k*ll myself": each star hides one letter
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 # A number this large before "pills"/"tablets" is an overdose amount, not a dose.
 MANY_THRESHOLD = 8
@@ -101,6 +103,7 @@ class Normaliser:
         self._known_lemmas = frozenset(known)
         self._phrase_lengths = sorted({len(key) for key in spelling.phrases}, reverse=True)
         self._typo_targets: tuple[str, ...] = ()
+        self._mask_targets: tuple[str, ...] = ()
         self.set_typo_targets(typo_targets)
         self._typo_cache: dict[str, str | None] = {}
 
@@ -110,7 +113,13 @@ class Normaliser:
 
     def set_typo_targets(self, words: Iterable[str]) -> None:
         """Words worth correcting a typo towards: the rules' own vocabulary."""
+        words = set(words)
         self._typo_targets = tuple(sorted({w for w in words if len(w) >= 5 and w.isalpha()}))
+        # Self-censored words are read against the rules' vocabulary and slang,
+        # short words included ("k*ll"), since the letters left pin the word down.
+        self._mask_targets = tuple(
+            sorted({w for w in words | set(self._spelling.words) if len(w) >= 4 and w.isalpha()})
+        )
         self._typo_cache = {}
 
     # -- single words -------------------------------------------------------------
@@ -132,11 +141,24 @@ class Normaliser:
                 return found
         return word
 
+    def _unmask(self, word: str) -> str | None:
+        """The one vocabulary word a self-censored word stands for ("s*icide")."""
+        letters = word.replace(_MASK, "")
+        if len(word) < 4 or len(letters) < 2 or not letters.isalpha():
+            return None
+        if word[0] == _MASK:
+            return None  # too little left to tell which word it is
+        pattern = re.compile(re.escape(word).replace(re.escape(_MASK), "[a-z]"))
+        matches = [t for t in self._mask_targets if len(t) == len(word) and pattern.fullmatch(t)]
+        return matches[0] if len(matches) == 1 else None
+
     def _correct_typo(self, word: str) -> str | None:
         if word in self._typo_cache:
             return self._typo_cache[word]
         found = None
-        if len(word) >= 5 and word.isalpha():
+        if _MASK in word:
+            found = self._unmask(word)
+        elif len(word) >= 5 and word.isalpha():
             matches = [t for t in self._typo_targets if _damerau1(word, t)]
             # "suicidl" is one edit from both "suicidal" and "suicide": either
             # reading leads to the same rules, so take the first.
