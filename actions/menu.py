@@ -9,12 +9,6 @@ from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 
-def _menu_response(tracker: Tracker) -> str:
-    # After a crisis the menu leads with grounding, contacts and a person,
-    # instead of carrying on as if nothing had happened.
-    return "utter_menu_after_crisis" if tracker.get_slot("in_crisis") else "utter_menu"
-
-
 class ActionGreetBack(Action):
     def name(self) -> str:
         return "action_greet_back"
@@ -28,7 +22,11 @@ class ActionGreetBack(Action):
             dispatcher.utter_message(response="utter_welcome_back")
         if tracker.get_slot("onboarding") == "skipped":
             dispatcher.utter_message(response="utter_finish_setup_hint")
-        dispatcher.utter_message(response=_menu_response(tracker))
+        if tracker.get_slot("in_crisis"):
+            # After a crisis the menu leads with grounding, the contacts and a
+            # person, instead of carrying on as if nothing had happened.
+            dispatcher.utter_message(response="utter_menu_after_crisis")
+        dispatcher.utter_message(response="utter_menu")
         return []
 
 
@@ -39,9 +37,9 @@ class ActionShowMenu(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        response = "utter_menu" if intent == "menu_full" else _menu_response(tracker)
-        dispatcher.utter_message(response=response)
+        if tracker.get_slot("in_crisis"):
+            dispatcher.utter_message(response="utter_menu_after_crisis")
+        dispatcher.utter_message(response="utter_menu")
         return []
 
 

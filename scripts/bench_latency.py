@@ -22,6 +22,13 @@ from bot.safety.devset import load_dev_set
 from tests.integration.servers import start_servers
 
 
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -41,12 +48,28 @@ def main() -> int:
         try:
             servers.send("warm-up", "hi")
             servers.send("warm-up", "I want to kill myself")
-            timings: dict[str, list[float]] = {"crisis": [], "other": []}
+            timings: dict[str, list[float]] = {"crisis": [], "other": [], "chart": []}
             for kind, texts in (("crisis", crisis), ("other", other)):
                 for text in texts:
                     start = time.perf_counter()
                     servers.send(f"bench-{uuid.uuid4().hex[:10]}", text)
                     timings[kind].append((time.perf_counter() - start) * 1000)
+            for score in (3, 5, 6, 4, 7, 8, 6, 5, 7, 6):  # a month of check-ins, then the chart
+                for step in (
+                    "/mood_checkin",
+                    f'/give_mood_score{{"mood_score":{score}}}',
+                    "skip",
+                    "skip",
+                ):
+                    servers.send("bench-mood", step)
+                    time.sleep(0.55)  # one person's pace stays under the channel's rate limit
+            for _ in range(20):
+                start = time.perf_counter()
+                reply = servers.send("bench-mood", "/show_mood")
+                timings["chart"].append((time.perf_counter() - start) * 1000)
+                time.sleep(0.55)
+            assert any((m.get("custom") or {}).get("type") == "chart" for m in reply), reply
+            rss = rss_mb(servers.processes[1].pid)
         finally:
             servers.stop()
     for kind, values in timings.items():
@@ -54,6 +77,7 @@ def main() -> int:
             f"{kind:7s} n={len(values):4d}  p50 {percentile(values, 0.5):6.1f} ms  "
             f"p95 {percentile(values, 0.95):6.1f} ms  mean {statistics.fmean(values):6.1f} ms"
         )
+    print(f"Rasa server resident memory after the run: {rss:.0f} MB")
     return 0
 
 

@@ -55,7 +55,11 @@ def age_group_for_years(years: int) -> str | None:
 
 def age_from_text(text: str) -> int | None:
     """Finds a stated age in free text ("I'm 15", "seventy two", "72 years old")."""
-    match = re.search(r"\b(\d{1,3})\b", text)
+    lowered = text.lower()
+    if re.search(r"\b(under|below|younger than|less than) (13|thirteen)\b", lowered):
+        return 12
+    # "year 10" or "grade 9" is a school year, not an age
+    match = re.search(r"(?<!year )(?<!grade )(?<!yr )\b(\d{1,3})\b", lowered)
     if match:
         return int(match.group(1))
     words = re.findall(r"[a-z]+", text.lower())

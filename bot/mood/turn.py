@@ -27,7 +27,6 @@ ESCAPE_INTENTS = frozenset(
         "request_exercise",
         "choose_exercise",
         "menu",
-        "menu_full",
         "help",
         "goodbye",
         "ask_privacy",

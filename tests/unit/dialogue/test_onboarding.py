@@ -95,3 +95,10 @@ def test_invalid_payload_values_are_dropped_and_asked_again() -> None:
     turn = next_onboarding_turn(slots, "choose_region", "")
     assert turn.slots["region"] is None
     assert turn.responses == ["utter_ask_region"]
+
+
+@pytest.mark.parametrize(
+    ("text", "years"), [("I'm under 13", 12), ("I'm in year 10", None), ("grade 9, I'm 14", 14)]
+)
+def test_school_years_and_under_13(text: str, years: int | None) -> None:
+    assert age_from_text(text) == years
