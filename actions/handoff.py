@@ -11,7 +11,7 @@ from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.config import load_settings
-from bot.dialogue.crisis import EMERGENCY_NUMBERS
+from bot.dialogue.crisis import emergency_number
 from bot.dialogue.profile import profile_from_slots
 from bot.handoff.alerts import StaffAlert, alert_staff
 from bot.safety.resources import contacts_for, format_contacts
@@ -43,7 +43,7 @@ class ActionRequestHuman(Action):
         dispatcher.utter_message(
             response="utter_handoff_requested",
             wait=_minutes(settings.handoff_timeout_seconds),
-            emergency=EMERGENCY_NUMBERS.get(profile.region, "your local emergency number"),
+            emergency=emergency_number(profile.region),
         )
         return [SlotSet("handoff_active", True), ConversationPaused()]
 

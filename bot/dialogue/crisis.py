@@ -10,16 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.dialogue.profile import Profile
-from bot.safety.resources import contacts_for, crisis_payload, format_contacts
+from bot.safety.categories import CATEGORIES, MODEL_SEVERITY, category_of_intent
+from bot.safety.resources import contacts_for, crisis_payload, emergency_for, format_contacts
 
-CATEGORIES = ("suicide", "self_harm", "abuse", "violence", "medical")
-_DEFAULT_SEVERITY = {
-    "suicide": "high",
-    "self_harm": "medium",
-    "abuse": "high",
-    "violence": "high",
-    "medical": "high",
-}
 # One response per category (domain/crisis.yml), each in three age registers.
 CRISIS_RESPONSES = {
     "suicide": "utter_crisis_suicide",
@@ -28,7 +21,11 @@ CRISIS_RESPONSES = {
     "violence": "utter_crisis_violence",
     "medical": "utter_crisis_medical",
 }
-EMERGENCY_NUMBERS = {"US": "911", "CA": "911", "UK": "999", "AU": "000", "IE": "112 or 999"}
+
+
+def emergency_number(region: str) -> str:
+    """From the contacts file (never from code), e.g. "911"."""
+    return emergency_for(region).phone or "your local emergency number"
 
 
 @dataclass(frozen=True)
@@ -51,14 +48,13 @@ def signal_from_parse(parse_data: dict[str, Any]) -> CrisisSignal | None:
         category = crisis["category"]
         return CrisisSignal(
             category=category,
-            severity=crisis.get("severity") or _DEFAULT_SEVERITY[category],
+            severity=crisis.get("severity") or MODEL_SEVERITY[category],
             evidence=crisis.get("evidence") or text,
             message_text=text,
         )
-    intent = ((parse_data.get("intent") or {}).get("name")) or ""
-    if intent.startswith("crisis_") and intent[len("crisis_") :] in CATEGORIES:
-        category = intent[len("crisis_") :]
-        return CrisisSignal(category, _DEFAULT_SEVERITY[category], text, text)
+    category = category_of_intent((parse_data.get("intent") or {}).get("name"))
+    if category:
+        return CrisisSignal(category, MODEL_SEVERITY[category], text, text)
     return None
 
 
@@ -76,6 +72,6 @@ def build_reply(signal: CrisisSignal, profile: Profile) -> CrisisReply:
     return CrisisReply(
         response=CRISIS_RESPONSES[signal.category],
         contacts_text=format_contacts(resources, age),
-        emergency=EMERGENCY_NUMBERS.get(profile.region, "your local emergency number"),
+        emergency=emergency_number(profile.region),
         payload=crisis_payload(signal.category, signal.severity, profile.region, age),
     )

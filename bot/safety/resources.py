@@ -172,6 +172,11 @@ def resolve_region(region: str | None) -> str:
     return _region_contacts(region)[0]
 
 
+def emergency_for(region: str | None) -> Resource:
+    """The region's emergency services, for "if you are in danger right now, call ..."."""
+    return _region_contacts(region)[1].emergency
+
+
 def contacts_for(region: str, age_group: str | None, category: str | None) -> list[Resource]:
     """The contacts for one crisis reply, in the order the person should see them.
 
