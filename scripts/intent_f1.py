@@ -11,6 +11,7 @@ import json
 import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,7 +31,7 @@ def main() -> int:
         print(output[-3000:])
         return result.returncode
     match = re.search(
-        r"Intent evaluation results.*?test F1-score: ([0-9.]+) \(±([0-9.]+)\)", output, re.S
+        r"Intent evaluation results.*?test F1-score: ([0-9.]+) \(±?([0-9.]+)\)", output, re.S
     )
     if not match:
         print(output[-3000:])
@@ -51,6 +52,16 @@ def main() -> int:
             key=lambda item: item[1],
         )[:8]
         print("weakest intents: " + ", ".join(f"{name} {f1:.2f}" for name, f1 in worst))
+    errors = args.out / "intent_errors.json"
+    if errors.exists():
+        # the confusions say which boundary between two intents needs examples
+        pairs = Counter(
+            (e["intent"], e["intent_prediction"]["name"]) for e in json.loads(errors.read_text())
+        )
+        print(
+            "most frequent confusions (true -> predicted): "
+            + ", ".join(f"{t} -> {p} {n}" for (t, p), n in pairs.most_common(8))
+        )
     return 0 if float(match.group(1)) >= 0.90 else 1
 
 
