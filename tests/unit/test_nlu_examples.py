@@ -9,44 +9,19 @@ answer a crisis message with, say, an exercise step).
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
-import yaml
 
-from bot.config import PROJECT_ROOT
-from bot.nlp.spacy_pipeline import load
 from bot.safety.detector import CrisisDetector
 from bot.safety.devset import comparable
 
-NLU_DIR = PROJECT_ROOT / "data" / "nlu"
-_ENTITY = re.compile(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\{[^}]*\}")
+from .nlu_data import intent_examples
+
 # Intents only ever sent by the server itself (trigger_intent), never typed.
 TRIGGERED_ONLY = {"handoff_timeout", "handoff_resumed"}
 MIN_EXAMPLES = 80
-
-
-def intent_examples() -> dict[str, list[tuple[Path, str]]]:
-    """Every intent's example texts with entity markup removed, by intent."""
-    found: dict[str, list[tuple[Path, str]]] = defaultdict(list)
-    for path in sorted(NLU_DIR.rglob("*.yml")):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for block in raw.get("nlu") or []:
-            if not isinstance(block, dict) or "intent" not in block:
-                continue
-            for line in block["examples"].splitlines():
-                line = line.strip()
-                if line.startswith("- "):
-                    text = _ENTITY.sub(lambda m: m.group(1) or m.group(2), line[2:])
-                    found[block["intent"]].append((path, text))
-    return found
-
-
-@pytest.fixture(scope="module")
-def detector() -> CrisisDetector:
-    return CrisisDetector(load())
 
 
 @pytest.fixture(scope="module")

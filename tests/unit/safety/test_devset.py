@@ -3,7 +3,6 @@ data or rule examples, and that the rules alone meet the SAFETY.md targets on it
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from pathlib import Path
 
@@ -16,10 +15,10 @@ from bot.safety.devset import DevMessage, comparable, load_dev_set
 from bot.safety.evaluation import FALSE_ESCALATION_LIMIT, RECALL_TARGET, evaluate_rules
 from bot.safety.rules import PATTERNS_DIR
 
+from ..nlu_data import example_blocks
 from .examples import CRISIS, NOT_CRISIS
 
 NLU_DIR = PROJECT_ROOT / "data" / "nlu"
-_ENTITY = re.compile(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\{[^}]*\}")
 
 
 @pytest.fixture(scope="module")
@@ -29,19 +28,7 @@ def dev() -> list[DevMessage]:
 
 def training_examples() -> list[tuple[Path, str]]:
     """Every example text in every YAML file under data/nlu (entity markup removed)."""
-    found = []
-    for path in sorted(NLU_DIR.rglob("*.yml")):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for block in raw.get("nlu") or []:
-            examples = block.get("examples") if isinstance(block, dict) else None
-            if not isinstance(examples, str):
-                continue
-            for line in examples.splitlines():
-                line = line.strip()
-                if line.startswith("- "):
-                    text = _ENTITY.sub(lambda m: m.group(1) or m.group(2), line[2:])
-                    found.append((path, text))
-    return found
+    return [(path, text) for _, path, text in example_blocks()]
 
 
 def test_size_and_coverage(dev: list[DevMessage]) -> None:

@@ -1,0 +1,40 @@
+"""Reads the example texts under data/nlu for the tests that check them."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import yaml
+
+from bot.config import PROJECT_ROOT
+
+NLU_DIR = PROJECT_ROOT / "data" / "nlu"
+_ENTITY = re.compile(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\{[^}]*\}")
+
+
+def example_blocks() -> list[tuple[dict, Path, str]]:
+    """Every example text of every block (intents, synonyms) with entity markup removed."""
+    found = []
+    for path in sorted(NLU_DIR.rglob("*.yml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for block in raw.get("nlu") or []:
+            examples = block.get("examples") if isinstance(block, dict) else None
+            if not isinstance(examples, str):
+                continue
+            for line in examples.splitlines():
+                line = line.strip()
+                if line.startswith("- "):
+                    text = _ENTITY.sub(lambda m: m.group(1) or m.group(2), line[2:])
+                    found.append((block, path, text))
+    return found
+
+
+def intent_examples() -> dict[str, list[tuple[Path, str]]]:
+    """Every intent's example texts, by intent."""
+    found: dict[str, list[tuple[Path, str]]] = defaultdict(list)
+    for block, path, text in example_blocks():
+        if "intent" in block:
+            found[block["intent"]].append((path, text))
+    return found
