@@ -6,7 +6,8 @@ regression over the same kinds of features (words, and character n-grams within
 words) trains in seconds, and its confusions have matched DIET's closely enough
 to say where examples are missing or two intents overlap. Its F1 is not the
 project's figure: it has no crisis detector (crisis intents score low here) and
-no transformer (DIET scored about 0.01 higher on the same split).
+no transformer, and the two differ by about 0.01 either way (0.883 here against
+DIET's 0.871 over the same three folds of 5,050 examples).
 
 Misclassified examples go to results/intent-proxy/errors.json, most confident
 first: a confident error is often an example that a person could read both ways.
