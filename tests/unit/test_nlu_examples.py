@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.nlp.training_examples import intent_examples
 from bot.safety.detector import CrisisDetector
 from bot.safety.devset import comparable
-
-from .nlu_data import intent_examples
 
 # Intents only ever sent by the server itself (trigger_intent), never typed.
 TRIGGERED_ONLY = {"handoff_timeout", "handoff_resumed"}

@@ -10,12 +10,12 @@ import pytest
 import yaml
 
 from bot.config import PROJECT_ROOT
+from bot.nlp.training_examples import example_blocks
 from bot.safety.categories import CATEGORIES
 from bot.safety.devset import DevMessage, comparable, load_dev_set
 from bot.safety.evaluation import FALSE_ESCALATION_LIMIT, RECALL_TARGET, evaluate_rules
 from bot.safety.rules import PATTERNS_DIR
 
-from ..nlu_data import example_blocks
 from .examples import CRISIS, NOT_CRISIS
 
 NLU_DIR = PROJECT_ROOT / "data" / "nlu"

@@ -1,4 +1,4 @@
-"""Reads the example texts under data/nlu for the tests that check them."""
+"""Reads the example texts under data/nlu, for the data tests and the NLU scripts."""
 
 from __future__ import annotations
 
