@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.config import REGIONS
+from bot.dialogue.places import region_from_text
 from bot.dialogue.profile import AGE_GROUPS, age_from_text, age_group_for_years
 
 QUESTIONS = ("consent", "age_group", "region")
@@ -53,6 +54,10 @@ def next_onboarding_turn(slots: dict[str, Any], intent: str | None, text: str) -
         group = age_group_for_years(years) if years is not None else None
         if group:
             set_slot("age_group", group)
+    if values.get("region") is None and intent == "choose_region":
+        region = region_from_text(text)
+        if region:
+            set_slot("region", region)
     if intent == "refuse_consent" or turn.slots.get("consent") is False:
         turn.responses.append("utter_consent_refused")
 

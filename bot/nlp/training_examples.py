@@ -38,3 +38,24 @@ def intent_examples() -> dict[str, list[tuple[Path, str]]]:
         if "intent" in block:
             found[block["intent"]].append((path, text))
     return found
+
+
+def pattern_blocks() -> list[tuple[str, str, list[str]]]:
+    """Every lookup table and regex under data/nlu as (kind, name, entries)."""
+    found = []
+    for path in sorted(NLU_DIR.rglob("*.yml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for block in raw.get("nlu") or []:
+            kind = next((k for k in ("lookup", "regex") if k in block), None)
+            if kind:
+                found.append((kind, block[kind], block_entries(block)))
+    return found
+
+
+def block_entries(block: dict) -> list[str]:
+    """The raw "- " entries of one block (markup kept)."""
+    return [
+        line.strip()[2:].strip()
+        for line in str(block.get("examples") or "").splitlines()
+        if line.strip().startswith("- ")
+    ]

@@ -57,6 +57,16 @@ def test_hi_onboarding_menu_and_delete(bot: BotServers, bot_store: Store, sender
     assert bot.tracker(sender)["slots"]["age_group"] is None
 
 
+def test_a_town_no_example_names_answers_the_region_question(bot: BotServers, sender: str) -> None:
+    # Toowoomba is in data/nlu/regions.yml but in no training example
+    bot.send(sender, "hi")
+    bot.send(sender, "/give_consent")
+    bot.send(sender, '/choose_age_group{"age_group":"older"}')
+    reply = bot.send(sender, "I live in Toowoomba")
+    assert "/request_exercise" in payloads(reply)  # the menu: onboarding is done
+    assert bot.tracker(sender)["slots"]["region"] == "AU"
+
+
 def test_skipped_onboarding_still_helps_with_defaults(bot: BotServers, sender: str) -> None:
     bot.send(sender, "hello")
     reply = bot.send(sender, "skip")

@@ -102,3 +102,34 @@ def test_invalid_payload_values_are_dropped_and_asked_again() -> None:
 )
 def test_school_years_and_under_13(text: str, years: int | None) -> None:
     assert age_from_text(text) == years
+
+
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        ("I live in Saskatchewan", "CA"),
+        ("county mayo, in the west", "IE"),
+        ("we're just outside Hobart", "AU"),
+        ("im in new york city lol", "US"),  # the longest place wins over "New York"/"York"
+        ("Londonderry", "UK"),
+        ("the west of ireland", "IE"),
+    ],
+)
+def test_a_typed_place_answers_the_region_question(text: str, region: str) -> None:
+    slots = {"consent": True, "age_group": "adult", "onboarding_step": "region"}
+    turn = next_onboarding_turn(slots, "choose_region", text)
+    assert turn.slots["region"] == region
+    assert turn.responses == ["utter_onboarding_done", "utter_menu"]
+
+
+def test_an_unknown_place_asks_the_region_question_again() -> None:
+    slots = {"consent": True, "age_group": "adult", "onboarding_step": "region"}
+    turn = next_onboarding_turn(slots, "choose_region", "I live in Atlantis")
+    assert "region" not in turn.slots
+    assert turn.responses == ["utter_ask_region"]
+
+
+def test_a_region_from_the_model_is_not_overridden_by_the_text() -> None:
+    slots = {"consent": True, "age_group": "adult", "region": "UK", "onboarding_step": None}
+    turn = next_onboarding_turn(slots, "choose_region", "moved from Canada to Leeds")
+    assert "region" not in turn.slots
