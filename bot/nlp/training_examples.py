@@ -14,21 +14,23 @@ NLU_DIR = PROJECT_ROOT / "data" / "nlu"
 _ENTITY = re.compile(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\{[^}]*\}")
 
 
-def example_blocks() -> list[tuple[dict, Path, str]]:
-    """Every example text of every block (intents, synonyms) with entity markup removed."""
+def nlu_blocks() -> list[tuple[dict, Path]]:
+    """Every block under data/nlu (intents, synonyms, lookup tables, regexes) with its file."""
     found = []
     for path in sorted(NLU_DIR.rglob("*.yml")):
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for block in raw.get("nlu") or []:
-            examples = block.get("examples") if isinstance(block, dict) else None
-            if not isinstance(examples, str):
-                continue
-            for line in examples.splitlines():
-                line = line.strip()
-                if line.startswith("- "):
-                    text = _ENTITY.sub(lambda m: m.group(1) or m.group(2), line[2:])
-                    found.append((block, path, text))
+        found += [(block, path) for block in raw.get("nlu") or [] if isinstance(block, dict)]
     return found
+
+
+def example_blocks() -> list[tuple[dict, Path, str]]:
+    """Every example text of every block (intents, synonyms) with entity markup removed."""
+    return [
+        (block, path, _ENTITY.sub(lambda m: m.group(1) or m.group(2), entry))
+        for block, path in nlu_blocks()
+        if "lookup" not in block and "regex" not in block
+        for entry in block_entries(block)
+    ]
 
 
 def intent_examples() -> dict[str, list[tuple[Path, str]]]:
@@ -42,14 +44,12 @@ def intent_examples() -> dict[str, list[tuple[Path, str]]]:
 
 def pattern_blocks() -> list[tuple[str, str, list[str]]]:
     """Every lookup table and regex under data/nlu as (kind, name, entries)."""
-    found = []
-    for path in sorted(NLU_DIR.rglob("*.yml")):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for block in raw.get("nlu") or []:
-            kind = next((k for k in ("lookup", "regex") if k in block), None)
-            if kind:
-                found.append((kind, block[kind], block_entries(block)))
-    return found
+    return [
+        (kind, block[kind], block_entries(block))
+        for block, _ in nlu_blocks()
+        for kind in ("lookup", "regex")
+        if kind in block
+    ]
 
 
 def block_entries(block: dict) -> list[str]:

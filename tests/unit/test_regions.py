@@ -17,7 +17,7 @@ import yaml
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from bot.config import PROJECT_ROOT, REGIONS
-from bot.nlp.training_examples import NLU_DIR, block_entries
+from bot.nlp.training_examples import NLU_DIR, block_entries, example_blocks
 
 _ANNOTATED_REGION = re.compile(r'\]\{"entity": "region", "value": "([^"]+)"\}')
 
@@ -37,11 +37,9 @@ def lookup(regions_file: list[dict]) -> list[str]:
 def synonyms() -> dict[str, set[str]]:
     """Every synonym text under data/nlu (lower case, as Rasa compares them) -> its values."""
     found: dict[str, set[str]] = defaultdict(set)
-    for path in NLU_DIR.glob("*.yml"):
-        for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
-            if "synonym" in block:
-                for text in block_entries(block):
-                    found[text.lower()].add(block["synonym"])
+    for block, _, text in example_blocks():
+        if "synonym" in block:
+            found[text.lower()].add(block["synonym"])
     return found
 
 
