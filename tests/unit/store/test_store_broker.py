@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-import statistics
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -255,15 +255,12 @@ def test_nothing_is_lost_while_the_database_is_down(
     store = Store(make_engine(url), TextCipher(Fernet.generate_key()), b"pseudonym")
     broker = TranscriptBroker(lambda: store, **FAST)
     secret = "a very private sentence"
-    durations = []
     try:
         with caplog.at_level(logging.WARNING, logger="bot.store.broker"):
             broker.publish(user("s1", secret))
             wait_for(lambda: any(r.levelno == logging.ERROR for r in caplog.records))
             for i in range(200):
-                started = time.perf_counter()
                 broker.publish(user("s1", f"message {i}") if i % 2 else bot("s1", f"reply {i}"))
-                durations.append(time.perf_counter() - started)
             assert broker.queued == 201
             errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
             assert "'user'" in errors[0] and "UNAVAILABLE" in errors[0]
@@ -276,9 +273,46 @@ def test_nothing_is_lost_while_the_database_is_down(
         broker.close_sync()
     texts = [m.text for m in store.conversation_messages("telegram", "s1")]
     assert texts == [secret] + [f"message {i}" if i % 2 else f"reply {i}" for i in range(200)]
-    assert max(durations) < 0.005, f"slowest publish took {max(durations) * 1000:.2f} ms"
-    assert statistics.median(durations) < 0.001
     store.close()
+
+
+def test_publishing_never_waits_for_the_writer(
+    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rasa calls publish on its event loop: a write stuck in the database must not
+    hold it up. The writer is held inside its first write until every publish has
+    returned; a publish that waited for it would time out the test instead."""
+    record = sqlite_store.record_message
+    release = threading.Event()
+    writing = threading.Event()
+
+    def stuck(*args: Any, **kwargs: Any) -> Any:
+        writing.set()
+        assert release.wait(timeout=30), "the test never released the writer"
+        return record(*args, **kwargs)
+
+    monkeypatch.setattr(sqlite_store, "record_message", stuck)
+    broker = TranscriptBroker(lambda: sqlite_store, **FAST)
+    try:
+        broker.publish(user("s1", "first"))
+        assert writing.wait(timeout=10)
+        published = threading.Event()
+
+        def publish_the_rest() -> None:
+            for i in range(200):
+                broker.publish(user("s1", f"message {i}"))
+            published.set()
+
+        threading.Thread(target=publish_the_rest, daemon=True).start()
+        assert published.wait(timeout=10), "publish waited for the stuck writer"
+        assert broker.queued == 201  # the one being written counts
+        release.set()
+        assert broker.flush(timeout=15)
+    finally:
+        release.set()
+        broker.close_sync()
+    texts = [m.text for m in sqlite_store.conversation_messages("telegram", "s1")]
+    assert texts == ["first"] + [f"message {i}" for i in range(200)]
 
 
 def test_close_writes_what_is_queued(sqlite_store: Store) -> None:
