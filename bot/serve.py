@@ -10,18 +10,21 @@ import os
 import shutil
 import sys
 
-from bot.config import PROJECT_ROOT, load_settings
+from bot.config import PROJECT_ROOT, Settings, load_settings
 
 RASA_PORT = 5005
 ACTIONS_PORT = 5055
 
 
-def serve_rasa(argv: list[str]) -> int:
-    settings = load_settings()
-    rasa = shutil.which("rasa", path=str(PROJECT_ROOT / ".venv" / "bin")) or "rasa"
-    args = [
+def rasa_command(settings: Settings, rasa: str, argv: list[str]) -> list[str]:
+    """The `rasa run` argument list.
+
+    The token is joined to its option with "=": a url-safe token may start with
+    "-", and argparse would read a separate "-abc…" as an unknown option.
+    """
+    return [
         rasa, "run",
-        "--enable-api", "--auth-token", settings.rasa_token,
+        "--enable-api", f"--auth-token={settings.rasa_token}",
         "--port", str(RASA_PORT),
         "--model", str(PROJECT_ROOT / "models"),
         "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
@@ -29,8 +32,13 @@ def serve_rasa(argv: list[str]) -> int:
         "--cors", "*",
         *argv,
     ]  # fmt: skip
+
+
+def serve_rasa(argv: list[str]) -> int:
+    settings = load_settings()
+    rasa = shutil.which("rasa", path=str(PROJECT_ROOT / ".venv" / "bin")) or "rasa"
     os.chdir(PROJECT_ROOT)
-    os.execv(rasa, args)
+    os.execv(rasa, rasa_command(settings, rasa, argv))
     return 1  # not reached
 
 

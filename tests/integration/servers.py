@@ -145,7 +145,7 @@ def start_servers(var_dir: Path, extra_env: dict[str, str] | None = None) -> Bot
     )  # fmt: skip
     servers.processes.append(
         subprocess.Popen(
-            [str(VENV_BIN / "rasa"), "run", "--enable-api", "--auth-token", token,
+            [str(VENV_BIN / "rasa"), "run", "--enable-api", f"--auth-token={token}",
              "--port", str(rasa_port), "--model", str(MODEL),
              "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
             cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
