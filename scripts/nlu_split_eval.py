@@ -1,9 +1,9 @@
 """Trains the NLU on a fixed 2/3 of data/nlu and prints the intent F1 on the other third.
 
-For comparing DIET settings: `make nlu-eval` trains three models (about 50
-minutes on two cores), and the linear proxy has no transformer to tune. One
-stratified split with a fixed seed trains once (about 20 minutes), and every
-setting is measured on the same held-out examples.
+For comparing pipeline settings (featurizers, classifiers, DIET's): `make
+nlu-eval` trains three models, and the linear proxy reads no Rasa features. One
+stratified split with a fixed seed trains once, and every setting is measured
+on the same held-out examples.
 
     .venv/bin/python scripts/nlu_split_eval.py --config my-config.yml --name trial
 """

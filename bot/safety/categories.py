@@ -11,7 +11,7 @@ CATEGORIES: tuple[str, ...] = ("suicide", "self_harm", "abuse", "violence", "med
 SEVERITIES: tuple[str, ...] = ("high", "medium")
 CRISIS_INTENT_PREFIX = "crisis_"
 
-# When DIET alone recognises a crisis (no rule fired) we cannot tell intent or plan
+# When the intent classifier alone recognises a crisis (no rule fired) we cannot tell intent or plan
 # from passive ideation, so severity is `medium` unless the category itself means
 # danger to life now or to another person.
 MODEL_SEVERITY: dict[str, str] = {
@@ -24,7 +24,7 @@ MODEL_SEVERITY: dict[str, str] = {
 
 
 def intent_for(category: str) -> str:
-    """The DIET intent name for a category, e.g. `crisis_self_harm`."""
+    """The NLU intent name for a category, e.g. `crisis_self_harm`."""
     return f"{CRISIS_INTENT_PREFIX}{category}"
 
 

@@ -1,18 +1,18 @@
 """The Rasa NLU component that runs the crisis detector on every message.
 
-Placed after DIETClassifier and FallbackClassifier in config.yml:
+Placed after the classifiers and FallbackClassifier in config.yml:
 
     - name: bot.safety.component.CrisisDetectorComponent
-      model_threshold: 0.5   # DIET confidence needed for a crisis intent on its own
+      model_threshold: 0.5   # classifier confidence needed for a crisis intent on its own
 
 Rules first, model second, and the rules have the last word on what they
 positively recognise:
 - a rule fires            -> intent `crisis_<category>` at confidence 1.0;
-- no rule, DIET says crisis_* >= threshold, the message has at least one word of
+- no rule, the intent classifier says crisis_* >= threshold, the message has at least one word of
   crisis talk (lexicon.yml `crisis_words`), and the rules saw no negation, idiom,
-  topic talk, past event or someone else's story -> DIET's crisis intent stands
+  topic talk, past event or someone else's story -> the model's crisis intent stands
   (source "model");
-- otherwise a DIET crisis intent is demoted to the best non-crisis intent, so that
+- otherwise a model crisis intent is demoted to the best non-crisis intent, so that
   intent and "crisis" always agree.
 Every message gets `crisis` in its parse data (None when not a crisis; Rasa drops
 None values from parse_data, so read it with `.get("crisis")`).
@@ -68,7 +68,7 @@ class CrisisDetectorComponent(GraphComponent, IntentClassifier):
     def get_default_config() -> dict[str, Any]:
         return {
             THRESHOLD_KEY: 0.5,
-            # A DIET-only crisis needs at least one word of crisis talk in the
+            # A model-only crisis needs at least one word of crisis talk in the
             # message (patterns/lexicon.yml, crisis_words).
             "require_crisis_word": True,
             # Used only when no SpacyNLP is in the pipeline (e.g. in tests).
@@ -170,7 +170,7 @@ class CrisisDetectorComponent(GraphComponent, IntentClassifier):
         _demote_crisis(message, ranking)
         message.set(CRISIS_KEY, None, add_to_output=True)
         logger.debug(
-            "crisis intent from DIET demoted (confidence %.2f, rules: %s)",
+            "crisis intent from the classifier demoted (confidence %.2f, rules: %s)",
             confidence,
             [s.kind for s in analysis.suppressed],
         )
@@ -199,7 +199,7 @@ class CrisisDetectorComponent(GraphComponent, IntentClassifier):
 
 
 def _model_top_intent(intent: dict | None, ranking: list[dict]) -> dict | None:
-    """DIET's own best intent, looking past the FallbackClassifier's `nlu_fallback`."""
+    """The classifier's own best intent, looking past the FallbackClassifier's `nlu_fallback`."""
     for candidate in [intent or {}, *ranking]:
         name = candidate.get(INTENT_NAME_KEY)
         if name and name != DEFAULT_NLU_FALLBACK_INTENT_NAME:

@@ -67,9 +67,9 @@ class Suppression:
 class Analysis:
     """Everything the rules saw: the detection (if any) and what was ruled out, and why.
 
-    The NLU component uses `suppressed` to overrule DIET when it calls an idiom,
-    a negated statement, topic talk or someone else's story a crisis, and
-    `crisis_words` to refuse a DIET-only crisis in a message without any word of
+    The NLU component uses `suppressed` to overrule the intent classifier when it
+    calls an idiom, a negated statement, topic talk or someone else's story a
+    crisis, and `crisis_words` to refuse a model-only crisis in a message without any word of
     crisis talk ("I went to the garden centre with my daughter").
     """
 
@@ -305,8 +305,8 @@ class _Judgement:
         """Crisis words that no rule matched, but whose context the guards recognise.
 
         "I didn't take any pills", "my friend's grandad died", "I'm reading a murder
-        mystery": no rule fires, yet DIET may still call them a crisis. These
-        findings only overrule DIET; they never cancel a rule match.
+        mystery": no rule fires, yet the intent classifier may still call them a
+        crisis. These findings only overrule the model; they never cancel a rule match.
         """
         found: list[Suppression] = []
         for i, lemma in enumerate(self.lemmas):

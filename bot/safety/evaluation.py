@@ -138,7 +138,7 @@ def newest_model(directory: Path = MODELS_DIR) -> Path | None:
 
 
 def evaluate_model(messages: list[DevMessage], model_path: Path) -> Report:
-    """The full NLU pipeline of a trained model (rules + DIET), as the bot runs it."""
+    """The full NLU pipeline of a trained model (rules + intent classifier), as the bot runs it."""
     from rasa.core.agent import Agent
     from rasa.utils.common import configure_logging_and_warnings
     from rasa.utils.log_utils import configure_structlog

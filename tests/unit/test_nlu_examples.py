@@ -3,7 +3,7 @@
 The intent classifier's cross-validated F1 (`make nlu-eval`) is too slow for
 the suite, so these checks guard what usually drags it down: the same text
 taught as two intents, intents left with too few examples to generalise from,
-and crisis wording taught as an ordinary intent (DIET would then learn to
+and crisis wording taught as an ordinary intent (the classifier would then learn to
 answer a crisis message with, say, an exercise step).
 """
 

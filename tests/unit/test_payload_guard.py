@@ -1,4 +1,4 @@
-"""Payload-shaped texts are marked not understood; ordinary text is left to DIET."""
+"""Payload-shaped texts are marked not understood; other text is left to the classifiers."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The Rasa NLU component end to end on Messages, with Rasa's own SpacyNLP and
-SpacyTokenizer in front of it, and DIET's output simulated on the message."""
+SpacyTokenizer in front of it, and the intent classifier's output simulated on the message."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ CRISIS_KEYS = {"category", "severity", "evidence", "start", "end", "source"}
 
 
 class Pipeline:
-    """SpacyNLP -> SpacyTokenizer -> (DIET's intent, given) -> CrisisDetectorComponent."""
+    """SpacyNLP -> SpacyTokenizer -> (the classifier's intent, given) -> CrisisDetectorComponent."""
 
     def __init__(self, tmp: Path, **config: Any) -> None:
         storage = LocalModelStorage(tmp)
@@ -151,7 +151,7 @@ def test_the_crisis_word_gate_can_be_switched_off(tmp_path: Path) -> None:
 
 
 def test_a_crisis_hidden_behind_the_fallback_intent_is_restored(pipeline: Pipeline) -> None:
-    # FallbackClassifier put nlu_fallback first; DIET's own best guess was a crisis.
+    # FallbackClassifier put nlu_fallback first; the classifier's own best guess was a crisis.
     _, parsed = pipeline.parse(
         "everything feels grey and heavy and life is too much",
         ("nlu_fallback", 0.6), ("crisis_suicide", 0.55), ("mood_bad", 0.3),
@@ -203,7 +203,8 @@ def test_rasa_builds_a_valid_graph_with_the_component_and_the_policy() -> None:
                 "min_ngram": 1,
                 "max_ngram": 4,
             },
-            {"name": "DIETClassifier", "epochs": 1},
+            {"name": "LogisticRegressionClassifier"},
+            {"name": "DIETClassifier", "epochs": 1, "intent_classification": False},
             {"name": "FallbackClassifier", "threshold": 0.3},
             {"name": "bot.safety.component.CrisisDetectorComponent"},
         ],
