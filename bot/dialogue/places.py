@@ -1,8 +1,9 @@
 """Which served region a typed place is in ("I live in County Mayo" -> IE).
 
-DIET extracts most places as the `region` entity, and the synonyms turn them
-into region codes; this reads the same list (data/nlu/regions.yml) for the
-answers it misses, so a person who names their county or city is not asked
+The NLU extracts the listed places as the `region` entity (the phrase
+extractor reads the lookup table) and the synonyms turn them into region
+codes; this reads the same list (data/nlu/regions.yml) for the answers it
+misses, so a person who names their county or city is not asked
 the same question again. One list for both keeps them from drifting apart.
 """
 

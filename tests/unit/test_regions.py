@@ -1,6 +1,6 @@
 """The places in data/nlu/regions.yml can only ever fill the region slot with a served region.
 
-The lookup table gives DIET a feature for a place it has never seen in an
+The lookup table lets the NLU recognise a place it has never seen in an
 example; the synonyms turn the place it extracts into a region code. A place in
 the lookup without a synonym would be recognised and then dropped by the
 onboarding (the slot accepts codes only), and a lookup entry that is an

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.recipes.recipe import Recipe
@@ -18,6 +19,7 @@ from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.data import TrainingType
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.config import PROJECT_ROOT
 from bot.nlp.spacy_pipeline import PIPELINE_DIR
 from bot.safety.component import CrisisDetectorComponent
 
@@ -189,32 +191,15 @@ def test_invalid_threshold_is_refused(threshold: Any) -> None:
 
 
 def test_rasa_builds_a_valid_graph_with_the_component_and_the_policy() -> None:
-    config = {
-        "recipe": "default.v1",
-        "language": "en",
-        "assistant_id": "test",
-        "pipeline": [
-            {"name": "SpacyNLP", "model": str(PIPELINE_DIR)},
-            {"name": "SpacyTokenizer"},
-            {"name": "CountVectorsFeaturizer"},
-            {
-                "name": "CountVectorsFeaturizer",
-                "analyzer": "char_wb",
-                "min_ngram": 1,
-                "max_ngram": 4,
-            },
-            {"name": "LogisticRegressionClassifier"},
-            {"name": "DIETClassifier", "epochs": 1, "intent_classification": False},
-            {"name": "FallbackClassifier", "threshold": 0.3},
-            {"name": "bot.safety.component.CrisisDetectorComponent"},
-        ],
-        "policies": [{"name": "bot.safety.policy.CrisisPolicy"}, {"name": "RulePolicy"}],
-    }
+    """The project's own config.yml, with every custom component in it."""
+    config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))
+    config["pipeline"][0]["model"] = str(PIPELINE_DIR)  # SpacyNLP, by absolute path
     recipe = Recipe.recipe_for_name(DefaultV1Recipe.name)
     graph = recipe.graph_config_for_recipe(config, {}, training_type=TrainingType.BOTH)
     validate(graph)  # raises when a component's needs cannot be met
     crisis_nodes = {n: node for n, node in graph.predict_schema.nodes.items() if "Crisis" in n}
     component = next(node for n, node in crisis_nodes.items() if "Component" in n)
-    assert component.needs["messages"].startswith("run_FallbackClassifier")
+    # the last NLU component: after the classifiers, the fallback and the payload guard
+    assert component.needs["messages"].startswith("run_bot.nlp.payload_guard")
     assert component.needs["model"].startswith("provide_SpacyNLP")
     assert any("CrisisPolicy" in n for n in crisis_nodes)
