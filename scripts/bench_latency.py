@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.safety.devset import load_dev_set
-from tests.integration.servers import start_servers
+from tests.integration.servers import MODEL, start_servers
 
 
 def rss_mb(pid: int) -> float:
@@ -37,6 +37,7 @@ def percentile(values: list[float], q: float) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--limit", type=int, default=0, help="messages per kind (0: all)")
+    parser.add_argument("--model", type=Path, default=MODEL, help="trained model to serve")
     args = parser.parse_args()
     messages = load_dev_set()
     crisis = [m.text for m in messages if m.category]
@@ -44,7 +45,7 @@ def main() -> int:
     if args.limit:
         crisis, other = crisis[: args.limit], other[: args.limit]
     with tempfile.TemporaryDirectory() as tmp:
-        servers = start_servers(Path(tmp) / "var")
+        servers = start_servers(Path(tmp) / "var", model=args.model)
         try:
             servers.send("warm-up", "hi")
             servers.send("warm-up", "I want to kill myself")

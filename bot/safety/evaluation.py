@@ -1,4 +1,4 @@
-"""`python -m bot safety-eval`: measure crisis detection on the development set.
+"""`python -m bot safety-eval`: measure crisis detection on the tuning and sealed splits.
 
 With a trained model (default: the newest models/*.tar.gz) every message goes
 through the full Rasa NLU pipeline (`Agent.parse_message`) and counts as
@@ -23,7 +23,7 @@ from pathlib import Path
 
 from bot.config import PROJECT_ROOT
 from bot.safety.categories import CATEGORIES
-from bot.safety.devset import DEV_DIR, DevMessage, load_dev_set
+from bot.safety.devset import DEV_DIR, SEALED_DIR, DevMessage, load_dev_set, rounds
 
 RECALL_TARGET = 0.98
 FALSE_ESCALATION_LIMIT = 0.05
@@ -118,7 +118,10 @@ def evaluate(
     return summarise(outcomes, source)
 
 
-def evaluate_rules(messages: list[DevMessage]) -> Report:
+Classifier = Callable[[str], "str | None"]
+
+
+def rules_classifier() -> Classifier:
     """The rule detector alone, no model needed."""
     from bot.nlp.spacy_pipeline import load
     from bot.safety.detector import CrisisDetector
@@ -129,15 +132,10 @@ def evaluate_rules(messages: list[DevMessage]) -> Report:
         detection = detector.detect(text)
         return detection.category if detection else None
 
-    return evaluate(messages, classify, "rules")
+    return classify
 
 
-def newest_model(directory: Path = MODELS_DIR) -> Path | None:
-    models = sorted(directory.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-    return models[-1] if models else None
-
-
-def evaluate_model(messages: list[DevMessage], model_path: Path) -> Report:
+def model_classifier(model_path: Path) -> Classifier:
     """The full NLU pipeline of a trained model (rules + intent classifier), as the bot runs it."""
     from rasa.core.agent import Agent
     from rasa.utils.common import configure_logging_and_warnings
@@ -147,38 +145,41 @@ def evaluate_model(messages: list[DevMessage], model_path: Path) -> Report:
     configure_logging_and_warnings(logging.WARNING)
     configure_structlog(logging.WARNING)
     agent = Agent.load(str(model_path))
+    loop = asyncio.new_event_loop()
 
-    async def run() -> list[Outcome]:
-        outcomes = []
-        for message in messages:
-            start = time.perf_counter()
-            parse_data = await agent.parse_message(message.text)
-            seconds = time.perf_counter() - start
-            crisis = parse_data.get("crisis")
-            outcomes.append(Outcome(message, crisis["category"] if crisis else None, seconds))
-        return outcomes
+    def classify(text: str) -> str | None:
+        crisis = loop.run_until_complete(agent.parse_message(text)).get("crisis")
+        return crisis["category"] if crisis else None
 
-    return summarise(asyncio.run(run()), str(model_path))
+    return classify
 
 
-def format_report(report: Report) -> str:
+def evaluate_rules(messages: list[DevMessage]) -> Report:
+    return evaluate(messages, rules_classifier(), "rules")
+
+
+def newest_model(directory: Path = MODELS_DIR) -> Path | None:
+    models = sorted(directory.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    return models[-1] if models else None
+
+
+def evaluate_model(messages: list[DevMessage], model_path: Path) -> Report:
+    return evaluate(messages, model_classifier(model_path), str(model_path))
+
+
+def format_report(report: Report, title: str = "the tuning split") -> str:
     lines = [
-        f"crisis detection on the development set ({report.source})",
-        f"  messages:            {report.n} ({report.n_crisis} crisis, {report.n_not_crisis} not)",
-        f"  recall:              {report.recall:.3f} (target >= {RECALL_TARGET})",
-        f"  false escalations:   {report.false_escalation_rate:.3f}"
-        f" (limit <= {FALSE_ESCALATION_LIMIT})",
-        f"  category accuracy:   {report.category_accuracy:.3f} (among detected)",
-        f"  parse latency:       p50 {report.p50_ms:.2f} ms, p95 {report.p95_ms:.2f} ms",
+        f"crisis detection on {title} ({report.source})",
+        *_figures(report),
         "  recall per category:",
     ]
     lines += [f"    {c:<10} {r:.3f}" for c, r in report.per_category_recall.items()]
-    for title, rows in (
+    for heading, rows in (
         ("missed crises", report.misses),
         ("false escalations", report.false_escalations),
         ("detected with another category", report.wrong_category),
     ):
-        lines.append(f"  {title}: {len(rows)}")
+        lines.append(f"  {heading}: {len(rows)}")
         lines += [
             f"    [{r['expected']} -> {r['predicted']}, {r['register']}] {r['text']}"
             f"  ({r['source']})"
@@ -188,10 +189,55 @@ def format_report(report: Report) -> str:
     return "\n".join(lines)
 
 
+def format_sealed(report: Report) -> str:
+    """Figures only: reading the sealed split's misses would turn it into tuning data."""
+    per_category = ", ".join(f"{c} {r:.3f}" for c, r in report.per_category_recall.items())
+    return "\n".join(
+        [
+            "crisis detection on the sealed split (figures only; never tune on it)",
+            *_figures(report),
+            f"  recall per category: {per_category}",
+            f"  missed {len(report.misses)}, falsely escalated {len(report.false_escalations)},"
+            f" other category {len(report.wrong_category)}",
+            "PASS" if report.passed else "FAIL: below the safety targets",
+        ]
+    )
+
+
+def format_round(name: str, report: Report) -> str:
+    return (
+        f"  {name}: {report.n} messages ({report.n_crisis} crisis, {report.n_not_crisis} not):"
+        f" recall {report.recall:.3f}, false escalations {report.false_escalation_rate:.3f}"
+    )
+
+
+def _figures(report: Report) -> list[str]:
+    return [
+        f"  messages:            {report.n} ({report.n_crisis} crisis, {report.n_not_crisis} not)",
+        f"  recall:              {report.recall:.3f} (target >= {RECALL_TARGET})",
+        f"  false escalations:   {report.false_escalation_rate:.3f}"
+        f" (limit <= {FALSE_ESCALATION_LIMIT})",
+        f"  category accuracy:   {report.category_accuracy:.3f} (among detected)",
+        f"  parse latency:       p50 {report.p50_ms:.2f} ms, p95 {report.p95_ms:.2f} ms",
+    ]
+
+
+def _sealed_json(report: Report) -> dict:
+    hidden = {"misses", "false_escalations", "wrong_category"}
+    figures = {k: v for k, v in asdict(report).items() if k not in hidden}
+    return {
+        **figures,
+        "n_missed": len(report.misses),
+        "n_false_escalations": len(report.false_escalations),
+        "passed": report.passed,
+    }
+
+
 def cmd(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bot safety-eval",
-        description="Measure crisis recall and false escalations on eval/safety_dev.",
+        description="Measure crisis recall and false escalations on the tuning split of "
+        "eval/safety_dev (with each fresh round) and on the sealed split in eval/safety_sealed.",
     )
     parser.add_argument(
         "--model", type=Path, help="trained model (default: newest models/*.tar.gz)"
@@ -199,11 +245,14 @@ def cmd(argv: list[str]) -> int:
     parser.add_argument("--rules-only", action="store_true", help="run only the rule detector")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--dev-dir", type=Path, default=DEV_DIR, help=argparse.SUPPRESS)
+    parser.add_argument("--sealed-dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    # a development set of one's own (tests) is measured without the project's sealed split
+    sealed_dir = args.sealed_dir or (SEALED_DIR if args.dev_dir == DEV_DIR else None)
 
     messages = load_dev_set(args.dev_dir)
     if args.rules_only:
-        report = evaluate_rules(messages)
+        classify, source = rules_classifier(), "rules"
     else:
         model = args.model or newest_model()
         if model is None or not model.exists():
@@ -213,9 +262,23 @@ def cmd(argv: list[str]) -> int:
                 file=sys.stderr,
             )
             return 2
-        report = evaluate_model(messages, model)
+        classify, source = model_classifier(model), str(model)
+    tuning = evaluate(messages, classify, source)
+    fresh = {name: evaluate(m, classify, source) for name, m in rounds(args.dev_dir).items()}
+    sealed = None
+    if sealed_dir is not None and any(sealed_dir.glob("*.yml")):
+        sealed = evaluate(load_dev_set(sealed_dir), classify, source)
+    passed = tuning.passed and (sealed is None or sealed.passed)
     if args.json:
-        print(json.dumps({**asdict(report), "passed": report.passed}, indent=2))
+        out = {**asdict(tuning), "passed": passed}
+        out["rounds"] = {name: _sealed_json(r) for name, r in fresh.items()}
+        out["sealed"] = _sealed_json(sealed) if sealed else None
+        print(json.dumps(out, indent=2))
     else:
-        print(format_report(report))
-    return 0 if report.passed else 1
+        print(format_report(tuning))
+        if fresh:
+            print("fresh rounds (written before the detector saw them; now part of tuning):")
+            print("\n".join(format_round(name, r) for name, r in fresh.items()))
+        if sealed is not None:
+            print(format_sealed(sealed))
+    return 0 if passed else 1

@@ -106,9 +106,11 @@ def _wait_for(url: str, deadline: float, process: subprocess.Popen, check=None) 
     raise RuntimeError(f"timed out waiting for {url}")
 
 
-def start_servers(var_dir: Path, extra_env: dict[str, str] | None = None) -> BotServers:
-    if not MODEL.exists():
-        raise RuntimeError(f"no trained model at {MODEL}: run `make train` first")
+def start_servers(
+    var_dir: Path, extra_env: dict[str, str] | None = None, model: Path = MODEL
+) -> BotServers:
+    if not model.exists():
+        raise RuntimeError(f"no trained model at {model}: run `make train` first")
     var_dir.mkdir(parents=True, exist_ok=True)
     rasa_port, actions_port = free_port(), free_port()
     token = secrets.token_urlsafe(16)
@@ -146,7 +148,7 @@ def start_servers(var_dir: Path, extra_env: dict[str, str] | None = None) -> Bot
     servers.processes.append(
         subprocess.Popen(
             [str(VENV_BIN / "rasa"), "run", "--enable-api", f"--auth-token={token}",
-             "--port", str(rasa_port), "--model", str(MODEL),
+             "--port", str(rasa_port), "--model", str(model),
              "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
             cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
         )

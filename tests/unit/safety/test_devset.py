@@ -12,7 +12,7 @@ import yaml
 from bot.config import PROJECT_ROOT
 from bot.nlp.training_examples import example_blocks
 from bot.safety.categories import CATEGORIES
-from bot.safety.devset import DevMessage, comparable, load_dev_set
+from bot.safety.devset import SEALED_DIR, DevMessage, comparable, load_dev_set
 from bot.safety.evaluation import FALSE_ESCALATION_LIMIT, RECALL_TARGET, evaluate_rules
 from bot.safety.rules import PATTERNS_DIR
 
@@ -24,6 +24,12 @@ NLU_DIR = PROJECT_ROOT / "data" / "nlu"
 @pytest.fixture(scope="module")
 def dev() -> list[DevMessage]:
     return load_dev_set()
+
+
+@pytest.fixture(scope="module")
+def evaluation_sets(dev: list[DevMessage]) -> list[DevMessage]:
+    """The tuning split and the sealed split: neither may leak into what the bot learns."""
+    return dev + load_dev_set(SEALED_DIR)
 
 
 def training_examples() -> list[tuple[Path, str]]:
@@ -41,15 +47,15 @@ def test_size_and_coverage(dev: list[DevMessage]) -> None:
         assert {"youth", "older"} <= registers, category
 
 
-def test_no_duplicates_in_the_dev_set(dev: list[DevMessage]) -> None:
-    counts = Counter(comparable(m.text) for m in dev)
+def test_no_duplicates_in_the_dev_set(evaluation_sets: list[DevMessage]) -> None:
+    counts = Counter(comparable(m.text) for m in evaluation_sets)
     assert [t for t, n in counts.items() if n > 1] == []
 
 
-def test_dev_set_is_never_in_the_training_data(dev: list[DevMessage]) -> None:
+def test_dev_set_is_never_in_the_training_data(evaluation_sets: list[DevMessage]) -> None:
     examples = training_examples()
     assert any(path.name == "crisis.yml" for path, _ in examples), "crisis.yml was not read"
-    dev_texts = {comparable(m.text): m.source for m in dev}
+    dev_texts = {comparable(m.text): m.source for m in evaluation_sets}
     leaks = [
         f"{path.name}: {text!r} (= {dev_texts[comparable(text)]})"
         for path, text in examples
@@ -58,8 +64,8 @@ def test_dev_set_is_never_in_the_training_data(dev: list[DevMessage]) -> None:
     assert leaks == []
 
 
-def test_dev_set_is_never_a_rule_example(dev: list[DevMessage]) -> None:
-    dev_texts = {comparable(m.text) for m in dev}
+def test_dev_set_is_never_a_rule_example(evaluation_sets: list[DevMessage]) -> None:
+    dev_texts = {comparable(m.text) for m in evaluation_sets}
     leaks = []
     for path in PATTERNS_DIR.glob("*.yml"):
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -69,8 +75,10 @@ def test_dev_set_is_never_a_rule_example(dev: list[DevMessage]) -> None:
     assert leaks == []
 
 
-def test_detector_test_examples_are_not_from_the_dev_set(dev: list[DevMessage]) -> None:
-    dev_texts = {comparable(m.text) for m in dev}
+def test_detector_test_examples_are_not_from_the_dev_set(
+    evaluation_sets: list[DevMessage],
+) -> None:
+    dev_texts = {comparable(m.text) for m in evaluation_sets}
     assert [t for t, _ in CRISIS if comparable(t) in dev_texts] == []
     assert [t for t in NOT_CRISIS if comparable(t) in dev_texts] == []
 

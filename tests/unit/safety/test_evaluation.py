@@ -118,3 +118,46 @@ def test_model_mode_counts_parse_data_crisis(monkeypatch: pytest.MonkeyPatch) ->
         Path("model.tar.gz"),
     )
     assert report.recall == 0.5 and report.false_escalation_rate == 0.0
+
+
+def test_fresh_rounds_are_reported_on_their_own(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    dev = _dev_dir(tmp_path, "gonna kms")
+    (dev / "round7.yml").write_text(
+        "messages:\n"
+        '  - {text: "I am fine thanks", category: suicide, register: adult}\n'
+        '  - {text: "i want to die", category: suicide, register: youth}\n',
+        encoding="utf-8",
+    )
+    code = main(["safety-eval", "--rules-only", "--dev-dir", str(dev)])
+    out = capsys.readouterr().out
+    assert "round7: 2 messages (2 crisis, 0 not): recall 0.500" in out
+    assert "messages:            4 (3 crisis, 1 not)" in out  # the round is tuning data too
+    assert code == 1
+
+
+def test_the_sealed_split_shows_figures_but_never_its_messages(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    sealed = tmp_path / "sealed"
+    sealed.mkdir()
+    (sealed / "sealed.yml").write_text(
+        "messages:\n"
+        '  - {text: "a sealed message the rules miss", category: suicide, register: adult}\n'
+        '  - {text: "i want to die", category: suicide, register: youth}\n'
+        '  - {text: "my phone died", category: none, register: youth}\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "dev").mkdir()
+    dev = _dev_dir(tmp_path / "dev", "gonna kms")
+    args = ["safety-eval", "--rules-only", "--dev-dir", str(dev), "--sealed-dir", str(sealed)]
+    code = main(args)
+    out = capsys.readouterr().out
+    assert "sealed split" in out and "recall:              0.500" in out
+    assert "a sealed message the rules miss" not in out
+    assert code == 1  # the sealed split is below the recall target
+    main([*args, "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert data["sealed"]["recall"] == 0.5 and data["sealed"]["n_missed"] == 1
+    assert "misses" not in data["sealed"] and data["passed"] is False
