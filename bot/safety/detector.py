@@ -29,7 +29,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from bot.safety.normalise import BOUNDARY, SENTENCE_END, ViewToken
-from bot.safety.rules import PATTERNS_DIR, Guard, Rule, load_patterns
+from bot.safety.rules import PATTERNS_DIR, Combination, Guard, Rule, load_patterns
 
 # Emergency first: a medical emergency needs emergency services before anything else;
 # then danger to the user's life, then danger to someone else's, then abuse of the
@@ -135,6 +135,11 @@ class CrisisDetector:
         self._denial_matcher = Matcher(nlp.vocab)
         if self.patterns.denial_phrases:
             self._denial_matcher.add("denial", self.patterns.denial_phrases)
+        self._factor_matcher = Matcher(nlp.vocab)
+        self._factor_of: dict[int, tuple[str, bool]] = {}
+        for match_key, (name, negatable, token_patterns) in self.patterns.factor_patterns.items():
+            self._factor_matcher.add(f"factor:{match_key}", token_patterns)
+            self._factor_of[strings.add(f"factor:{match_key}")] = (name, negatable)
 
     @property
     def rules(self) -> dict[str, Rule]:
@@ -295,11 +300,67 @@ class _Judgement:
             if not any(s.by == guard.key for s in suppressed):
                 evidence, s, e = self._evidence(start, end)
                 suppressed.append(Suppression("idiom", guard.key, guard.key, evidence, s, e))
-        detection = self._choose(candidates)
+        detection = self._choose(candidates) or self._combine()
         if detection is None:
             suppressed += self._context_of_crisis_words(topic_in_message)
         words = tuple(sorted({w for w in self.lemmas if w in self.p.crisis_words}))
         return Analysis(detection, tuple(suppressed), words)
+
+    def _factors(self) -> dict[str, list[tuple[int, int, str]]]:
+        """Each risk factor present: (start, end, whose) of every match not negated."""
+        found: dict[str, list[tuple[int, int, str]]] = {}
+        for match_id, start, end in self.d._factor_matcher(self.vdoc):
+            name, negatable = self.d._factor_of[match_id]
+            end = self._trim(start, end)
+            match = _Match(_CONTEXT_RULE, start, end, negatable)
+            if negatable and self._negation_cue(match) is not None:
+                continue
+            subject, _ = self._subject(match)
+            found.setdefault(name, []).append((start, end, subject))
+        return found
+
+    def _combine(self) -> Detection | None:
+        """The most serious combination of risk factors in the message, when no rule fired."""
+        found = self._factors()
+        if not found:
+            return None
+        best: tuple[tuple[int, int], Combination, int, int] | None = None
+        for combo in self.p.combinations.values():
+            if any(name in found for name in combo.unless):
+                continue
+            # Whose risk: at least one factor said of the subject ("my dad's pistol"
+            # is still the writer's means when the writer says "I know where I'll go").
+            # each group needs a match of its own ("keeps my card" is one sign of
+            # control, not two)
+            spans: list[tuple[int, int, str]] = []
+            for group in combo.factors:
+                hits = sorted(
+                    (hit for name in group for hit in found.get(name, ()) if hit not in spans),
+                    key=lambda hit: (hit[2] != combo.subject, hit[0]),
+                )
+                if not hits:
+                    break
+                spans.append(hits[0])
+            else:
+                if combo.subject != "any" and all(hit[2] != combo.subject for hit in spans):
+                    continue
+                rank = (_SEVERITY_RANK[combo.severity], -CATEGORY_PRIORITY.index(combo.category))
+                start = min(s for s, _, _ in spans)
+                end = max(e for _, e, _ in spans)
+                if best is None or rank > best[0]:
+                    best = (rank, combo, start, end)
+        if best is None:
+            return None
+        _, combo, start, end = best
+        evidence, s, e = self._evidence(start, end)
+        return Detection(
+            category=combo.category,
+            severity=combo.severity,
+            evidence=evidence,
+            start=s,
+            end=e,
+            rule=combo.key,
+        )
 
     def _context_of_crisis_words(self, topic_in_message: bool) -> list[Suppression]:
         """Crisis words that no rule matched, but whose context the guards recognise.

@@ -5,6 +5,8 @@
   named round*.yml are fresh rounds, each written before anyone looked at what
   the detector does with it, measured once, and then folded into tuning; they
   are also reported on their own.
+- eval/safety_fresh/round*.yml: fresh rounds measured once and being tuned on,
+  until the rules meet the targets on them and they move into eval/safety_dev.
 - eval/safety_sealed/*.yml, the sealed split: written by a reviewer who never
   saw the rules, never tuned on and never read message by message;
   `safety-eval` prints only its figures.
@@ -27,6 +29,7 @@ from bot.safety.categories import CATEGORIES
 
 DEV_DIR = PROJECT_ROOT / "eval" / "safety_dev"
 SEALED_DIR = PROJECT_ROOT / "eval" / "safety_sealed"
+FRESH_DIR = PROJECT_ROOT / "eval" / "safety_fresh"
 ROUND_GLOB = "round*.yml"
 REGISTERS = ("youth", "adult", "older")
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
@@ -68,9 +71,10 @@ def load_dev_set(directory: Path = DEV_DIR) -> list[DevMessage]:
     return [message for path in files for message in load_file(path)]
 
 
-def rounds(directory: Path = DEV_DIR) -> dict[str, list[DevMessage]]:
-    """The fresh rounds in the tuning split, by file stem ("round5"), oldest first."""
-    paths = sorted(directory.glob(ROUND_GLOB), key=lambda p: int(re.sub(r"\D", "", p.stem) or 0))
+def rounds(*directories: Path) -> dict[str, list[DevMessage]]:
+    """The fresh rounds in these folders, by file stem ("round5"), oldest first."""
+    paths = [path for directory in directories for path in directory.glob(ROUND_GLOB)]
+    paths.sort(key=lambda p: int(re.sub(r"\D", "", p.stem) or 0))
     return {path.stem: load_file(path) for path in paths}
 
 

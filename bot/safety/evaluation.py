@@ -23,7 +23,7 @@ from pathlib import Path
 
 from bot.config import PROJECT_ROOT
 from bot.safety.categories import CATEGORIES
-from bot.safety.devset import DEV_DIR, SEALED_DIR, DevMessage, load_dev_set, rounds
+from bot.safety.devset import DEV_DIR, FRESH_DIR, SEALED_DIR, DevMessage, load_dev_set, rounds
 
 RECALL_TARGET = 0.98
 FALSE_ESCALATION_LIMIT = 0.05
@@ -248,7 +248,9 @@ def cmd(argv: list[str]) -> int:
     parser.add_argument("--sealed-dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     # a development set of one's own (tests) is measured without the project's sealed split
-    sealed_dir = args.sealed_dir or (SEALED_DIR if args.dev_dir == DEV_DIR else None)
+    own = args.dev_dir == DEV_DIR
+    sealed_dir = args.sealed_dir or (SEALED_DIR if own else None)
+    round_dirs = [args.dev_dir, FRESH_DIR] if own else [args.dev_dir]
 
     messages = load_dev_set(args.dev_dir)
     if args.rules_only:
@@ -264,7 +266,7 @@ def cmd(argv: list[str]) -> int:
             return 2
         classify, source = model_classifier(model), str(model)
     tuning = evaluate(messages, classify, source)
-    fresh = {name: evaluate(m, classify, source) for name, m in rounds(args.dev_dir).items()}
+    fresh = {name: evaluate(m, classify, source) for name, m in rounds(*round_dirs).items()}
     sealed = None
     if sealed_dir is not None and any(sealed_dir.glob("*.yml")):
         sealed = evaluate(load_dev_set(sealed_dir), classify, source)
@@ -277,7 +279,10 @@ def cmd(argv: list[str]) -> int:
     else:
         print(format_report(tuning))
         if fresh:
-            print("fresh rounds (written before the detector saw them; now part of tuning):")
+            print(
+                "fresh rounds (written before the detector saw them; those in eval/safety_dev"
+                " are tuning data, those in eval/safety_fresh are being tuned on):"
+            )
             print("\n".join(format_round(name, r) for name, r in fresh.items()))
         if sealed is not None:
             print(format_sealed(sealed))

@@ -103,6 +103,7 @@ class Normaliser:
         self._known_lemmas = frozenset(known)
         self._phrase_lengths = sorted({len(key) for key in spelling.phrases}, reverse=True)
         self._typo_targets: tuple[str, ...] = ()
+        self._rule_words: frozenset[str] = frozenset()
         self._mask_targets: tuple[str, ...] = ()
         self.set_typo_targets(typo_targets)
         self._typo_cache: dict[str, str | None] = {}
@@ -114,6 +115,8 @@ class Normaliser:
     def set_typo_targets(self, words: Iterable[str]) -> None:
         """Words worth correcting a typo towards: the rules' own vocabulary."""
         words = set(words)
+        # a word the rules use is never a typo of another one ("easter" is not "easier")
+        self._rule_words = frozenset(words)
         self._typo_targets = tuple(sorted({w for w in words if len(w) >= 5 and w.isalpha()}))
         # Self-censored words are read against the rules' vocabulary and slang,
         # short words included ("k*ll"), since the letters left pin the word down.
@@ -125,7 +128,7 @@ class Normaliser:
     # -- single words -------------------------------------------------------------
 
     def is_known(self, word: str) -> bool:
-        if word in self._known_lemmas or word in self._spelling.lemmas:
+        if word in self._known_lemmas or word in self._spelling.lemmas or word in self._rule_words:
             return True
         return self._table is not None and word in self._table
 

@@ -77,6 +77,25 @@ class Guard:
     source: str
 
 
+@dataclass(frozen=True)
+class Combination:
+    """A crisis told by several risk factors together, anywhere in one message.
+
+    "The rope is in the boot of my car. I already know which tree." names no
+    crisis word in either sentence; a means and a settled plan together do.
+    """
+
+    key: str  # "factors/<id>", reported as Detection.rule
+    category: str
+    severity: str
+    means: str
+    factors: tuple[tuple[str, ...], ...]  # each entry: one of these factors must be present
+    unless: tuple[str, ...]  # no detection when one of these factors is present
+    subject: str  # whose factors count: self (the writer), other, any
+    examples: tuple[str, ...]
+    source: str
+
+
 @dataclass
 class CompiledPatterns:
     """Everything the detector needs, ready for `Matcher.add`."""
@@ -99,6 +118,12 @@ class CompiledPatterns:
     ask_words: frozenset[str] = frozenset()
     crisis_words: frozenset[str] = frozenset()
     denial_phrases: list[list[dict[str, Any]]] = field(default_factory=list)
+    # match key -> (risk factor name, negatable, its phrase); combinations, in file order
+    factor_patterns: dict[str, tuple[str, bool, list[list[dict[str, Any]]]]] = field(
+        default_factory=dict
+    )
+    factor_names: set[str] = field(default_factory=set)
+    combinations: dict[str, Combination] = field(default_factory=dict)
 
 
 def _fail(path: Path, where: str, problem: str) -> PatternFileError:
@@ -329,8 +354,9 @@ def load_patterns(
     """Read lexicon.yml, guards.yml and one file per category; compile them all."""
     lexicon_path = directory / "lexicon.yml"
     guards_path = directory / "guards.yml"
+    factors_path = directory / "risk_factors.yml"
     category_paths = {c: directory / f"{c}.yml" for c in CATEGORIES}
-    for path in [lexicon_path, guards_path, *category_paths.values()]:
+    for path in [lexicon_path, guards_path, factors_path, *category_paths.values()]:
         if not path.exists():
             raise PatternFileError(f"{path.name}: missing from {directory}")
 
@@ -368,6 +394,7 @@ def load_patterns(
     _load_guards(guards_path, guards_raw, compiler, out)
     for category, path in category_paths.items():
         _load_category(path, category, category_raw[category], compiler, out)
+    _load_factors(factors_path, _read(factors_path), compiler, out)
     normaliser.set_typo_targets(compiler.vocabulary)
     return normaliser, out
 
@@ -563,4 +590,78 @@ def _load_guards(
         out.guard_patterns[key] = (
             key,
             [compiler.compile(path, f"{where}.patterns[{j}]", p) for j, p in enumerate(phrases)],
+        )
+
+
+def _load_factors(
+    path: Path, raw: dict[str, Any], compiler: PatternCompiler, out: CompiledPatterns
+) -> None:
+    """risk_factors.yml: named factors (phrases) and the combinations that are a crisis."""
+    unknown_top = sorted(set(raw) - {"factors", "combinations"})
+    if unknown_top:
+        raise _fail(path, unknown_top[0], "unknown field (allowed: factors, combinations)")
+    factors = raw.get("factors")
+    if not isinstance(factors, dict) or not factors:
+        raise _fail(path, "factors", "must map factor names to their phrases")
+    for name, spec in factors.items():
+        where = f"factors.{name}"
+        if not re.fullmatch(r"[a-z_]+", str(name)):
+            raise _fail(path, where, "factor names are lower_case")
+        if not isinstance(spec, dict) or set(spec) - {"means", "phrases"}:
+            raise _fail(path, where, "needs `means` and `phrases` only")
+        _text(path, f"{where}.means", spec.get("means"))
+        phrases = _str_list(path, f"{where}.phrases", spec.get("phrases"))
+        if not phrases:
+            raise _fail(path, f"{where}.phrases", "needs at least one phrase")
+        out.factor_names.add(str(name))
+        for j, phrase in enumerate(phrases):
+            tokens = compiler.compile(path, f"{where}.phrases[{j}]", phrase)
+            negatable = not _spells_negation(tokens, out.negation_cues)
+            out.factor_patterns[f"{name}#{j}"] = (str(name), negatable, [tokens])
+    combinations = raw.get("combinations")
+    if not isinstance(combinations, list) or not combinations:
+        raise _fail(path, "combinations", "must be a non-empty list")
+    allowed = {"id", "category", "severity", "means", "all", "unless", "subject", "examples"}
+    for i, spec in enumerate(combinations):
+        where = f"combinations[{i}]"
+        if not isinstance(spec, dict):
+            raise _fail(path, where, "must be a mapping")
+        unknown = sorted(set(spec) - allowed)
+        if unknown:
+            raise _fail(
+                path, f"{where}.{unknown[0]}", f"unknown field (allowed: {sorted(allowed)})"
+            )
+        combo_id = _text(path, f"{where}.id", spec.get("id"))
+        where = f"combinations[{i}] ({combo_id})"
+        key = f"factors/{combo_id}"
+        if key in out.combinations:
+            raise _fail(path, f"{where}.id", "is used twice")
+        if spec.get("category") not in CATEGORIES:
+            raise _fail(path, f"{where}.category", f"must be one of {CATEGORIES}")
+        if spec.get("severity") not in SEVERITIES:
+            raise _fail(path, f"{where}.severity", f"must be one of {SEVERITIES}")
+        subject = spec.get("subject", "self")
+        if subject not in SUBJECTS:
+            raise _fail(path, f"{where}.subject", f"must be one of {SUBJECTS}")
+        required = spec.get("all")
+        if not isinstance(required, list) or len(required) < 2:
+            raise _fail(path, f"{where}.all", "list at least two factors (a | b: either)")
+        groups = tuple(tuple(x.strip() for x in str(item).split("|")) for item in required)
+        unless = tuple(_str_list(path, f"{where}.unless", spec.get("unless")))
+        for name in [n for group in groups for n in group] + list(unless):
+            if name not in out.factor_names:
+                raise _fail(path, where, f"unknown factor {name!r}")
+        examples = tuple(_str_list(path, f"{where}.examples", spec.get("examples")))
+        if not examples:
+            raise _fail(path, f"{where}.examples", "give at least one example message")
+        out.combinations[key] = Combination(
+            key=key,
+            category=spec["category"],
+            severity=spec["severity"],
+            means=_text(path, f"{where}.means", spec.get("means")),
+            factors=groups,
+            unless=unless,
+            subject=subject,
+            examples=examples,
+            source=path.name,
         )

@@ -12,7 +12,7 @@ import yaml
 from bot.config import PROJECT_ROOT
 from bot.nlp.training_examples import example_blocks
 from bot.safety.categories import CATEGORIES
-from bot.safety.devset import SEALED_DIR, DevMessage, comparable, load_dev_set
+from bot.safety.devset import FRESH_DIR, SEALED_DIR, DevMessage, comparable, load_dev_set
 from bot.safety.evaluation import FALSE_ESCALATION_LIMIT, RECALL_TARGET, evaluate_rules
 from bot.safety.rules import PATTERNS_DIR
 
@@ -28,8 +28,8 @@ def dev() -> list[DevMessage]:
 
 @pytest.fixture(scope="module")
 def evaluation_sets(dev: list[DevMessage]) -> list[DevMessage]:
-    """The tuning split and the sealed split: neither may leak into what the bot learns."""
-    return dev + load_dev_set(SEALED_DIR)
+    """The tuning, fresh and sealed splits: none may leak into what the bot learns."""
+    return dev + load_dev_set(FRESH_DIR) + load_dev_set(SEALED_DIR)
 
 
 def training_examples() -> list[tuple[Path, str]]:

@@ -129,3 +129,73 @@ def test_a_new_slang_word_needs_only_yaml(nlp: Language, patterns_copy: Path) ->
     )
     detection = CrisisDetector(nlp, patterns_copy).detect(text)
     assert detection is not None and detection.category == "suicide"
+
+
+COMBINATION_EXAMPLES = [
+    (f"factors/{combo['id']}", combo["category"], example)
+    for combo in _RAW["risk_factors"]["combinations"]
+    for example in combo["examples"]
+]
+
+
+@pytest.mark.parametrize(("combo", "category", "example"), COMBINATION_EXAMPLES)
+def test_every_combination_example_is_detected_in_its_category(
+    detector: CrisisDetector, combo: str, category: str, example: str
+) -> None:
+    detection = detector.detect(example)
+    assert detection is not None, f"{combo} misses its own example {example!r}"
+    assert detection.category == category, (combo, example, detection)
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # a means and a time, in two sentences, with no crisis word in either
+        ("The shotgun is in the hall cupboard. Saturday.", "suicide"),
+        # a goodbye act and a last time, told gently
+        ("I've written my funeral wishes down for my son. This will be my last Easter.", "suicide"),
+        # despair, then a factual question about a method
+        ("I can't take this any more. How deep is the lake at the quarry?", "suicide"),
+        # someone else, now
+        ("my friend is on the bridge and she's not answering her phone", "suicide"),
+    ],
+)
+def test_risk_factors_together_are_a_crisis(
+    detector: CrisisDetector, text: str, category: str
+) -> None:
+    detection = detector.detect(text)
+    assert detection is not None and detection.category == category, (text, detection)
+    assert detection.rule.startswith("factors/")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I left the rope at the climbing wall",  # a means, nothing else
+        "We're going over the bridge tomorrow to see my aunt",  # a place and a time
+        "I would never buy a gun, I'm just fed up tonight",  # the means is negated
+        "How deep is the pool at the leisure centre?",  # a question, no despair
+        "Years ago I gave my things away and wrote letters. I'm well now, and grateful.",
+        "I take my tablets every morning with breakfast",
+    ],
+)
+def test_one_factor_alone_or_a_past_told_as_over_is_not_a_crisis(
+    detector: CrisisDetector, text: str
+) -> None:
+    assert detector.detect(text) is None, text
+
+
+def test_an_unknown_factor_in_a_combination_is_refused(nlp: Language, patterns_copy: Path) -> None:
+    _edit(patterns_copy / "risk_factors.yml", "[despair, method_question]", "[despair, methods]")
+    with pytest.raises(
+        PatternFileError,
+        match=r"risk_factors\.yml: combinations\[\d+\] \(method_after_despair\)"
+        r": unknown factor 'methods'",
+    ):
+        load_patterns(nlp, patterns_copy)
+
+
+def test_a_combination_of_one_factor_is_refused(nlp: Language, patterns_copy: Path) -> None:
+    _edit(patterns_copy / "risk_factors.yml", "[despair, method_question]", "[despair]")
+    with pytest.raises(PatternFileError, match=r"risk_factors\.yml: .*\.all: list at least two"):
+        load_patterns(nlp, patterns_copy)
