@@ -330,12 +330,17 @@ class _Judgement:
                 continue
             # Whose risk: at least one factor said of the subject ("my dad's pistol"
             # is still the writer's means when the writer says "I know where I'll go").
-            # each group needs a match of its own ("keeps my card" is one sign of
-            # control, not two)
+            # each group needs a match of its own, not overlapping the others ("keeps
+            # my card" is one sign of control, not two)
             spans: list[tuple[int, int, str]] = []
             for group in combo.factors:
                 hits = sorted(
-                    (hit for name in group for hit in found.get(name, ()) if hit not in spans),
+                    (
+                        hit
+                        for name in group
+                        for hit in found.get(name, ())
+                        if not any(hit[0] < e and s < hit[1] for s, e, _ in spans)
+                    ),
                     key=lambda hit: (hit[2] != combo.subject, hit[0]),
                 )
                 if not hits:

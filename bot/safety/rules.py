@@ -607,8 +607,9 @@ def _load_factors(
         where = f"factors.{name}"
         if not re.fullmatch(r"[a-z_]+", str(name)):
             raise _fail(path, where, "factor names are lower_case")
-        if not isinstance(spec, dict) or set(spec) - {"means", "phrases"}:
-            raise _fail(path, where, "needs `means` and `phrases` only")
+        if not isinstance(spec, dict) or set(spec) - {"means", "phrases", "negatable"}:
+            raise _fail(path, where, "needs `means` and `phrases` (and may say `negatable`)")
+        factor_negatable = _bool(path, f"{where}.negatable", spec.get("negatable"), True)
         _text(path, f"{where}.means", spec.get("means"))
         phrases = _str_list(path, f"{where}.phrases", spec.get("phrases"))
         if not phrases:
@@ -616,7 +617,7 @@ def _load_factors(
         out.factor_names.add(str(name))
         for j, phrase in enumerate(phrases):
             tokens = compiler.compile(path, f"{where}.phrases[{j}]", phrase)
-            negatable = not _spells_negation(tokens, out.negation_cues)
+            negatable = factor_negatable and not _spells_negation(tokens, out.negation_cues)
             out.factor_patterns[f"{name}#{j}"] = (str(name), negatable, [tokens])
     combinations = raw.get("combinations")
     if not isinstance(combinations, list) or not combinations:
