@@ -149,13 +149,19 @@ class MessageLabelExtractor(GraphComponent, EntityExtractorMixin):
     ) -> MessageLabelExtractor:
         import skops.io as sio
 
+        classifier = None
         try:
             with model_storage.read_from(resource) as directory:
                 path = directory / "classifier.skops"
-                classifier = sio.load(path, trusted=sio.get_untrusted_types(file=path))
+                # as Rasa's own LogisticRegressionClassifier: a model file that holds
+                # anything but scikit-learn's and numpy's own types is not loaded
+                untrusted = sio.get_untrusted_types(file=path)
+                if untrusted:
+                    logger.warning("%s: untrusted types %s; not loaded", path, untrusted)
+                else:
+                    classifier = sio.load(path, trusted=[])
         except ValueError:
             logger.warning("%s has no trained classifier; it labels nothing.", cls.__name__)
-            classifier = None
         return cls(config, model_storage, resource, classifier)
 
 
