@@ -328,10 +328,8 @@ class _Judgement:
         for combo in self.p.combinations.values():
             if any(name in found for name in combo.unless):
                 continue
-            # Whose risk: at least one factor said of the subject ("my dad's pistol"
-            # is still the writer's means when the writer says "I know where I'll go").
-            # each group needs a match of its own, not overlapping the others ("keeps
-            # my card" is one sign of control, not two)
+            # Each group needs a match of its own, not overlapping the others ("keeps
+            # my card" is one sign of control, not two), preferring the subject's.
             spans: list[tuple[int, int, str]] = []
             for group in combo.factors:
                 hits = sorted(
@@ -347,6 +345,8 @@ class _Judgement:
                     break
                 spans.append(hits[0])
             else:
+                # At least one part said of the subject: "my dad's pistol" is still the
+                # writer's means when the writer says "I know where I'll go".
                 if combo.subject != "any" and all(hit[2] != combo.subject for hit in spans):
                     continue
                 rank = (_SEVERITY_RANK[combo.severity], -CATEGORY_PRIORITY.index(combo.category))
