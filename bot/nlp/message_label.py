@@ -28,14 +28,14 @@ from rasa.shared.nlu.constants import (
     ENTITY_ATTRIBUTE_START,
     ENTITY_ATTRIBUTE_TYPE,
     ENTITY_ATTRIBUTE_VALUE,
-    INTENT,
-    INTENT_NAME_KEY,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, vstack
 from sklearn.linear_model import LogisticRegression
+
+from bot.nlp.message_intents import intent_name
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ class MessageLabelExtractor(GraphComponent, EntityExtractorMixin):
     def train(self, training_data: TrainingData) -> Resource:
         examples, labels = [], []
         for message in training_data.intent_examples:
-            if message.get(INTENT) not in self._intents or not message.get(TEXT):
+            if intent_name(message) not in self._intents or not message.get(TEXT):
                 continue
             values = [
                 str(e[ENTITY_ATTRIBUTE_VALUE])
@@ -112,7 +112,7 @@ class MessageLabelExtractor(GraphComponent, EntityExtractorMixin):
     def process(self, messages: list[Message]) -> list[Message]:
         if self.classifier is None:
             return messages
-        chosen = [m for m in messages if m.get(TEXT) and _intent(m) in self._intents]
+        chosen = [m for m in messages if m.get(TEXT) and intent_name(m) in self._intents]
         if not chosen:
             return messages
         probabilities = self.classifier.predict_proba(_features(chosen))
@@ -163,11 +163,6 @@ class MessageLabelExtractor(GraphComponent, EntityExtractorMixin):
         except ValueError:
             logger.warning("%s has no trained classifier; it labels nothing.", cls.__name__)
         return cls(config, model_storage, resource, classifier)
-
-
-def _intent(message: Message) -> str | None:
-    intent = message.get(INTENT)
-    return intent.get(INTENT_NAME_KEY) if isinstance(intent, dict) else intent
 
 
 def _features(messages: list[Message]) -> csr_matrix:

@@ -47,15 +47,14 @@ from rasa.shared.nlu.constants import (
     ENTITY_ATTRIBUTE_START,
     ENTITY_ATTRIBUTE_TYPE,
     ENTITY_ATTRIBUTE_VALUE,
-    INTENT,
-    INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from spacy.language import Language
 from spacy.tokens import Doc
+
+from bot.nlp.message_intents import best_intents, intent_name
 
 logger = logging.getLogger(__name__)
 
@@ -218,8 +217,9 @@ class PhraseEntityExtractor(GraphComponent, EntityExtractorMixin):
         intents: dict[str, set[str]] = defaultdict(set)
         for message in training_data.entity_examples:
             for entity in message.get(ENTITIES) or []:
-                if entity[ENTITY_ATTRIBUTE_TYPE] in wanted and message.get(INTENT):
-                    intents[entity[ENTITY_ATTRIBUTE_TYPE]].add(message.get(INTENT))
+                intent = intent_name(message)
+                if entity[ENTITY_ATTRIBUTE_TYPE] in wanted and intent:
+                    intents[entity[ENTITY_ATTRIBUTE_TYPE]].add(intent)
         by_intent = {e: sorted(names) for e, names in intents.items()}
         table = PhraseTable(
             (
@@ -284,7 +284,7 @@ class PhraseEntityExtractor(GraphComponent, EntityExtractorMixin):
                 for e in message.get(ENTITIES) or []
                 if e[ENTITY_ATTRIBUTE_TYPE] in wanted
             }
-            intent = message.get(INTENT)
+            intent = intent_name(message)
             for match in table.matches(*_words_and_lemmas(doc), [intent] if intent else []):
                 seen[match.phrase] += 1
                 last = doc[match.end - 1]
@@ -311,7 +311,7 @@ class PhraseEntityExtractor(GraphComponent, EntityExtractorMixin):
             if doc is None:
                 nlp = nlp or _nlp(model)
                 doc = nlp(text)
-            intents = _intents(message, self._config["intent_ranking_depth"])
+            intents = best_intents(message, self._config["intent_ranking_depth"])
             matches = self.table.matches(*_words_and_lemmas(doc), intents)
             found = [_entity(doc, match) for match in matches]
             message.set(
@@ -358,15 +358,6 @@ def _nlp(model: SpacyModel | None) -> Language:
     from bot.nlp.spacy_pipeline import load
 
     return load()
-
-
-def _intents(message: Message, depth: int) -> list[str]:
-    """The classifier's best intents for the message, most likely first."""
-    ranking = message.get(INTENT_RANKING_KEY) or []
-    names = [r[INTENT_NAME_KEY] for r in ranking[:depth] if r.get(INTENT_NAME_KEY)]
-    intent = message.get(INTENT)
-    top = intent.get(INTENT_NAME_KEY) if isinstance(intent, dict) else intent
-    return names or ([top] if top else [])
 
 
 def _words_and_lemmas(doc: Doc) -> tuple[list[str], list[str]]:
