@@ -190,7 +190,7 @@ def _start(
     return [SlotSet(SLOT_ID, exercise.id), SlotSet(SLOT_STEP, 1), SlotSet(SLOT_STATE, RUNNING)]
 
 
-def _offer(
+def offer_exercises(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     library: ExerciseLibrary,
@@ -290,7 +290,9 @@ class ActionRecommendExercises(Action):
                     lead = "not_found"
         if tracker.get_slot("in_crisis"):
             lead = "recommend_calming"
-        _offer(dispatcher, tracker, library, lead=lead, problems=problems, category=category)
+        offer_exercises(
+            dispatcher, tracker, library, lead=lead, problems=problems, category=category
+        )
         return []
 
 
@@ -309,13 +311,15 @@ class ActionStartExercise(Action):
             map(library.find_by_name, [*ids, _text(tracker)])
         )
         if exercise is None:
-            _offer(dispatcher, tracker, library, lead="not_found")
+            offer_exercises(dispatcher, tracker, library, lead="not_found")
             return []
         if not exercise.available_for(age):
             dispatcher.utter_message(
                 text=library.messages.line("not_for_age", age, title=exercise.title)
             )
-            _offer(dispatcher, tracker, library, lead="recommend", category=exercise.category)
+            offer_exercises(
+                dispatcher, tracker, library, lead="recommend", category=exercise.category
+            )
             return []
         current = _current(tracker, library)
         if current is not None and current.id != exercise.id and _step(tracker) is not None:
@@ -342,7 +346,7 @@ class ActionExerciseNext(Action):
         version = exercise.version(age) if exercise is not None else None
         if version is None or step is None:
             dispatcher.utter_message(text=say.line("nothing_running", age))
-            _offer(dispatcher, tracker, library, lead="recommend")
+            offer_exercises(dispatcher, tracker, library, lead="recommend")
             return _close(tracker)
         number = step + 1
         if number <= len(version.steps):
@@ -373,7 +377,7 @@ class ActionExerciseRepeat(Action):
         version = exercise.version(age) if exercise is not None else None
         if version is None or step is None or not 1 <= step <= len(version.steps):
             dispatcher.utter_message(text=library.messages.line("nothing_running", age))
-            _offer(dispatcher, tracker, library, lead="recommend")
+            offer_exercises(dispatcher, tracker, library, lead="recommend")
             return _clear(tracker)
         _send_step(dispatcher, library, exercise, age, step)
         return []

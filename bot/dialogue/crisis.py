@@ -23,6 +23,17 @@ CRISIS_RESPONSES = {
 }
 
 
+# The direct question when a crisis is possible but not confirmed
+# (bot/safety/risk_check.py), one response per category, each in three registers.
+ASK_RESPONSES = {
+    "suicide": "utter_ask_about_risk_suicide",
+    "self_harm": "utter_ask_about_risk_self_harm",
+    "abuse": "utter_ask_about_risk_abuse",
+    "violence": "utter_ask_about_risk_violence",
+    "medical": "utter_ask_about_risk_medical",
+}
+
+
 def emergency_number(region: str) -> str:
     """From the contacts file (never from code), e.g. "911"."""
     return emergency_for(region).phone or "your local emergency number"
@@ -74,4 +85,33 @@ def build_reply(signal: CrisisSignal, profile: Profile) -> CrisisReply:
         contacts_text=format_contacts(resources, age),
         emergency=emergency_number(profile.region),
         payload=crisis_payload(signal.category, signal.severity, profile.region, age),
+    )
+
+
+def asked_message(events: list[dict[str, Any]], ask_action: str) -> str | None:
+    """The user message the bot last asked about directly (the one before `ask_action`)."""
+    asked = False
+    for event in reversed(events):
+        if event.get("event") == "action" and event.get("name") == ask_action:
+            asked = True
+        elif asked and event.get("event") == "user":
+            return event.get("text") or ""
+    return None
+
+
+def signal_from_answer(
+    category: str | None, answer: str, asked_text: str | None
+) -> CrisisSignal | None:
+    """A crisis confirmed by a "yes" or "not sure" to the direct question.
+
+    Severity is the model's for that category: the person confirmed a risk, not
+    a plan. The flag keeps what they first said and their answer.
+    """
+    if category not in CATEGORIES or asked_text is None:
+        return None
+    return CrisisSignal(
+        category=category,
+        severity=MODEL_SEVERITY[category],
+        evidence=f"answered {answer.strip()!r} when asked directly",
+        message_text=asked_text,
     )

@@ -70,3 +70,29 @@ def age_from_text(text: str) -> int | None:
         elif word in _DIGIT_WORDS:
             total += _DIGIT_WORDS.index(word) + 1
     return total or None
+
+
+_STATED_AGE = re.compile(
+    r"\b(?:i'?m|i am|im|age|aged)\s+(\d{1,2}|[a-z]+(?:[ -][a-z]+)?)"
+    # an age ends the phrase: "I'm 11 and...", not "I'm 10 minutes away"
+    r"(?=\s*(?:$|[,.!?;:&]|(?:and|but|n|so|btw|too|years?|yrs?|yo)\b))"
+    r"|\b(\d{1,2})\s*(?:yo|y/o|yrs? old|years? old)\b",
+    re.IGNORECASE,
+)
+
+
+def stated_age_group(text: str, *, asked: bool) -> str | None:
+    """The age group a message states, for a crisis reply before onboarding knows it.
+
+    When the bot has just asked for the age, any number is the answer ("11, my
+    dad hits me"); otherwise only an age said as one ("I'm 11", "12 years old"),
+    so that "I took 30 pills" is never read as an age.
+    """
+    if asked:
+        years = age_from_text(text)
+        return age_group_for_years(years) if years is not None else None
+    for match in _STATED_AGE.finditer(text):
+        years = age_from_text(match.group(1) or match.group(2))
+        if years is not None and age_group_for_years(years) is not None:
+            return age_group_for_years(years)
+    return None

@@ -9,13 +9,21 @@ Rules first, model second, and the rules have the last word on what they
 positively recognise:
 - a rule fires            -> intent `crisis_<category>` at confidence 1.0;
 - no rule, the intent classifier says crisis_* >= threshold, the message has at least one word of
-  crisis talk (lexicon.yml `crisis_words`), and the rules saw no negation, idiom,
+  crisis talk (lexicon.yml `crisis_words`) or a risk factor marked `ask:`
+  (risk_factors.yml), and the rules saw no negation, idiom,
   topic talk, past event or someone else's story -> the model's crisis intent stands
   (source "model");
 - otherwise a model crisis intent is demoted to the best non-crisis intent, so that
   intent and "crisis" always agree.
 Every message gets `crisis` in its parse data (None when not a crisis; Rasa drops
 None values from parse_data, so read it with `.get("crisis")`).
+
+When neither confirms a crisis but there is a sign of one (a risk factor the
+rules mark `ask:`, or a crisis intent from the classifier at or above
+`ask_threshold` in a message with a crisis word or a risk factor that the
+guards do not explain), the message gets
+`risk_check: {"category": ...}` instead, and the CrisisPolicy asks the person
+directly (SAFETY.md §1: when in doubt, ask, as counsellors are trained to).
 """
 
 from __future__ import annotations
@@ -49,7 +57,9 @@ from bot.safety.rules import PATTERNS_DIR
 logger = logging.getLogger(__name__)
 
 CRISIS_KEY = "crisis"
+RISK_CHECK_KEY = "risk_check"
 THRESHOLD_KEY = "model_threshold"
+ASK_THRESHOLD_KEY = "ask_threshold"
 
 
 @DefaultV1Recipe.register(
@@ -68,6 +78,8 @@ class CrisisDetectorComponent(GraphComponent, IntentClassifier):
     def get_default_config() -> dict[str, Any]:
         return {
             THRESHOLD_KEY: 0.5,
+            # A crisis intent at or above this (but not confirmed) asks directly.
+            ASK_THRESHOLD_KEY: 0.3,
             # A model-only crisis needs at least one word of crisis talk in the
             # message (patterns/lexicon.yml, crisis_words).
             "require_crisis_word": True,
@@ -82,6 +94,12 @@ class CrisisDetectorComponent(GraphComponent, IntentClassifier):
         if not isinstance(threshold, int | float) or not 0 <= threshold <= 1:
             raise ValueError(f"{THRESHOLD_KEY} must be a number from 0 to 1, got {threshold!r}")
         self._threshold = float(threshold)
+        ask_threshold = self.component_config[ASK_THRESHOLD_KEY]
+        if not isinstance(ask_threshold, int | float) or not 0 <= ask_threshold <= 1:
+            raise ValueError(
+                f"{ASK_THRESHOLD_KEY} must be a number from 0 to 1, got {ask_threshold!r}"
+            )
+        self._ask_threshold = float(ask_threshold)
         self._patterns_dir = Path(self.component_config["patterns_dir"] or PATTERNS_DIR)
 
     @classmethod
@@ -149,10 +167,17 @@ class CrisisDetectorComponent(GraphComponent, IntentClassifier):
         category = category_of_intent(model_intent.get(INTENT_NAME_KEY) if model_intent else None)
         if category is None:
             message.set(CRISIS_KEY, None, add_to_output=True)
+            self._set_risk_check(message, analysis, ranking)
             return
         confidence = float(model_intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
-        has_words = bool(analysis.crisis_words) or not self.component_config["require_crisis_word"]
-        if confidence >= self._threshold and has_words and not analysis.recognised_not_crisis:
+        # A word of crisis talk, or a risk factor worth asking about: the classifier
+        # alone never escalates a message with nothing of either.
+        has_signs = (
+            bool(analysis.crisis_words)
+            or analysis.ask is not None
+            or not self.component_config["require_crisis_word"]
+        )
+        if confidence >= self._threshold and has_signs and not analysis.recognised_not_crisis:
             _set_intent(message, model_intent, ranking)
             message.set(
                 CRISIS_KEY,
@@ -169,11 +194,28 @@ class CrisisDetectorComponent(GraphComponent, IntentClassifier):
             return
         _demote_crisis(message, ranking)
         message.set(CRISIS_KEY, None, add_to_output=True)
+        self._set_risk_check(message, analysis, ranking)
         logger.debug(
             "crisis intent from the classifier demoted (confidence %.2f, rules: %s)",
             confidence,
             [s.kind for s in analysis.suppressed],
         )
+
+    def _set_risk_check(self, message: Message, analysis: Analysis, ranking: list[dict]) -> None:
+        """Marks a message worth asking about: a sign of crisis that nothing confirmed."""
+        category = analysis.ask
+        # The classifier's hunch needs something in the words too: a crisis word or
+        # a risk factor, and nothing the guards recognise as ordinary.
+        signs = analysis.crisis_words or analysis.factors
+        if category is None and signs and not analysis.recognised_not_crisis:
+            for candidate in ranking:
+                crisis_category = category_of_intent(candidate.get(INTENT_NAME_KEY))
+                confidence = float(candidate.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+                if crisis_category and confidence >= self._ask_threshold:
+                    category = crisis_category
+                    break
+        if category is not None:
+            message.set(RISK_CHECK_KEY, {"category": category}, add_to_output=True)
 
     @staticmethod
     def _set_rule_crisis(message: Message, analysis: Analysis, ranking: list[dict]) -> None:

@@ -76,6 +76,11 @@ class Analysis:
     detection: Detection | None
     suppressed: tuple[Suppression, ...]
     crisis_words: tuple[str, ...] = ()
+    # No crisis, but a sign a counsellor would ask about directly (a risk factor
+    # said of the writer): the category to ask about. None with a detection.
+    ask: str | None = None
+    # The risk factors (risk_factors.yml) present and not negated, anyone's.
+    factors: tuple[str, ...] = ()
 
     @property
     def recognised_not_crisis(self) -> bool:
@@ -176,6 +181,7 @@ class _Judgement:
         self.text = text
         self.lemmas = [t.lemma for t in view]
         self.lemma_set = frozenset(self.lemmas)
+        self._found_factors: dict[str, list[tuple[int, int, str]]] | None = None
         self.sentence: list[int] = []
         current = 0
         for token in view:
@@ -301,13 +307,45 @@ class _Judgement:
                 evidence, s, e = self._evidence(start, end)
                 suppressed.append(Suppression("idiom", guard.key, guard.key, evidence, s, e))
         detection = self._choose(candidates) or self._combine()
+        ask = None
         if detection is None:
             suppressed += self._context_of_crisis_words(topic_in_message)
+            # Something the guards recognised (a negation, an idiom, topic talk,
+            # someone else's story) explains the message: no question.
+            ask = None if suppressed else self._ask()
         words = tuple(sorted({w for w in self.lemmas if w in self.p.crisis_words}))
-        return Analysis(detection, tuple(suppressed), words)
+        factors = tuple(sorted(self._factors())) if detection is None else ()
+        return Analysis(detection, tuple(suppressed), words, ask, factors)
+
+    def _ask(self) -> str | None:
+        """The category to ask about when one sign stands alone, or None.
+
+        A factor marked `ask:` in risk_factors.yml, not negated (and for suicide
+        and self-harm, said of the writer), is not a crisis on its own, but a
+        counsellor would ask directly.
+        (The NLU component also asks when the intent classifier leans towards
+        crisis without confirming it.)
+        """
+        categories = set()
+        for name, hits in self._factors().items():
+            category = self.p.factor_asks.get(name)
+            # Suicide and self-harm are asked about when said of the writer; abuse,
+            # violence and emergencies name someone else by their nature ("my
+            # boyfriend checks my phone").
+            if category and (
+                category not in ("suicide", "self_harm")
+                or any(whose != "other" for _, _, whose in hits)
+            ):
+                categories.add(category)
+        for category in CATEGORY_PRIORITY:
+            if category in categories:
+                return category
+        return None
 
     def _factors(self) -> dict[str, list[tuple[int, int, str]]]:
         """Each risk factor present: (start, end, whose) of every match not negated."""
+        if self._found_factors is not None:
+            return self._found_factors
         found: dict[str, list[tuple[int, int, str]]] = {}
         for match_id, start, end in self.d._factor_matcher(self.vdoc):
             name, negatable = self.d._factor_of[match_id]
@@ -317,6 +355,7 @@ class _Judgement:
                 continue
             subject, _ = self._subject(match)
             found.setdefault(name, []).append((start, end, subject))
+        self._found_factors = found
         return found
 
     def _combine(self) -> Detection | None:
@@ -328,32 +367,14 @@ class _Judgement:
         for combo in self.p.combinations.values():
             if any(name in found for name in combo.unless):
                 continue
-            # Each group needs a match of its own, not overlapping the others ("keeps
-            # my card" is one sign of control, not two), preferring the subject's.
-            spans: list[tuple[int, int, str]] = []
-            for group in combo.factors:
-                hits = sorted(
-                    (
-                        hit
-                        for name in group
-                        for hit in found.get(name, ())
-                        if not any(hit[0] < e and s < hit[1] for s, e, _ in spans)
-                    ),
-                    key=lambda hit: (hit[2] != combo.subject, hit[0]),
-                )
-                if not hits:
-                    break
-                spans.append(hits[0])
-            else:
-                # At least one part said of the subject: "my dad's pistol" is still the
-                # writer's means when the writer says "I know where I'll go".
-                if combo.subject != "any" and all(hit[2] != combo.subject for hit in spans):
-                    continue
-                rank = (_SEVERITY_RANK[combo.severity], -CATEGORY_PRIORITY.index(combo.category))
-                start = min(s for s, _, _ in spans)
-                end = max(e for _, e, _ in spans)
-                if best is None or rank > best[0]:
-                    best = (rank, combo, start, end)
+            spans = _assign(combo, found)
+            if spans is None:
+                continue
+            rank = (_SEVERITY_RANK[combo.severity], -CATEGORY_PRIORITY.index(combo.category))
+            start = min(s for s, _, _ in spans)
+            end = max(e for _, e, _ in spans)
+            if best is None or rank > best[0]:
+                best = (rank, combo, start, end)
         if best is None:
             return None
         _, combo, start, end = best
@@ -474,3 +495,39 @@ class _Judgement:
             end=end,
             rule=chosen.rule.key,
         )
+
+
+Hit = tuple[int, int, str]  # start, end, whose
+
+
+def _assign(combo: Combination, found: dict[str, list[Hit]]) -> list[Hit] | None:
+    """One match per group of the combination, none overlapping another, or None.
+
+    Each group needs a match of its own ("keeps my card" is one sign of control,
+    not two), so the search backtracks: "going round tonight with the axe" must
+    give "going round" to the intent and "axe" to the weapon, whichever group
+    lists both. At least one part must be said of the subject ("my dad's pistol"
+    is still the writer's means when the writer says "I know where I'll go").
+    """
+    groups = [
+        sorted(
+            (hit for name in group for hit in found.get(name, ())),
+            key=lambda hit: (hit[2] != combo.subject, hit[0]),
+        )
+        for group in combo.factors
+    ]
+
+    def search(i: int, chosen: list[Hit]) -> list[Hit] | None:
+        if i == len(groups):
+            if combo.subject != "any" and all(hit[2] != combo.subject for hit in chosen):
+                return None
+            return chosen
+        for hit in groups[i]:
+            if any(hit[0] < e and s < hit[1] for s, e, _ in chosen):
+                continue
+            result = search(i + 1, [*chosen, hit])
+            if result is not None:
+                return result
+        return None
+
+    return search(0, [])

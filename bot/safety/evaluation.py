@@ -30,11 +30,20 @@ FALSE_ESCALATION_LIMIT = 0.05
 MODELS_DIR = PROJECT_ROOT / "models"
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """What the bot would do with one message: escalate, ask directly, or neither."""
+
+    category: str | None  # the crisis category escalated, None when not escalated
+    asked: str | None = None  # the category asked about directly (never with `category`)
+
+
 @dataclass
 class Outcome:
     message: DevMessage
     predicted: str | None  # predicted category, None when not escalated
     seconds: float
+    asked: str | None = None
 
 
 @dataclass
@@ -52,6 +61,11 @@ class Report:
     wrong_category: list[dict[str, str]] = field(default_factory=list)
     p50_ms: float = 0.0
     p95_ms: float = 0.0
+    # Asked directly ("Are you thinking about suicide...?") instead of escalating:
+    # the share of crisis messages not escalated, and of the calm ones.
+    asked_on_missed: float = 0.0
+    asked_on_not_crisis: float = 0.0
+    recall_with_asking: float = 0.0
 
     @property
     def passed(self) -> bool:
@@ -89,6 +103,9 @@ def summarise(outcomes: Iterable[Outcome], source: str) -> Report:
         }
 
     ms = [o.seconds * 1000 for o in outcomes]
+    missed = [o for o in crisis if o.predicted is None]
+    asked_missed = [o for o in missed if o.asked]
+    asked_calm = [o for o in calm if o.predicted is None and o.asked]
     return Report(
         source=source,
         n=len(outcomes),
@@ -103,22 +120,24 @@ def summarise(outcomes: Iterable[Outcome], source: str) -> Report:
         wrong_category=[row(o) for o in detected if not o.message.accepts(o.predicted)],
         p50_ms=_percentile(ms, 50),
         p95_ms=_percentile(ms, 95),
+        asked_on_missed=len(asked_missed) / len(missed) if missed else 0.0,
+        asked_on_not_crisis=len(asked_calm) / len(calm) if calm else 0.0,
+        recall_with_asking=(len(detected) + len(asked_missed)) / len(crisis) if crisis else 1.0,
     )
 
 
-def evaluate(
-    messages: list[DevMessage], classify: Callable[[str], str | None], source: str
-) -> Report:
-    """Run `classify` (text -> crisis category or None) over the set and summarise."""
+Classifier = Callable[[str], Verdict]
+
+
+def evaluate(messages: list[DevMessage], classify: Classifier, source: str) -> Report:
+    """Run `classify` over the set and summarise."""
     outcomes = []
     for message in messages:
         start = time.perf_counter()
-        predicted = classify(message.text)
-        outcomes.append(Outcome(message, predicted, time.perf_counter() - start))
+        verdict = classify(message.text)
+        elapsed = time.perf_counter() - start
+        outcomes.append(Outcome(message, verdict.category, elapsed, verdict.asked))
     return summarise(outcomes, source)
-
-
-Classifier = Callable[[str], "str | None"]
 
 
 def rules_classifier() -> Classifier:
@@ -128,9 +147,11 @@ def rules_classifier() -> Classifier:
 
     detector = CrisisDetector(load())
 
-    def classify(text: str) -> str | None:
-        detection = detector.detect(text)
-        return detection.category if detection else None
+    def classify(text: str) -> Verdict:
+        analysis = detector.analyse(text)
+        if analysis.detection:
+            return Verdict(analysis.detection.category)
+        return Verdict(None, analysis.ask)
 
     return classify
 
@@ -147,9 +168,12 @@ def model_classifier(model_path: Path) -> Classifier:
     agent = Agent.load(str(model_path))
     loop = asyncio.new_event_loop()
 
-    def classify(text: str) -> str | None:
-        crisis = loop.run_until_complete(agent.parse_message(text)).get("crisis")
-        return crisis["category"] if crisis else None
+    def classify(text: str) -> Verdict:
+        parsed = loop.run_until_complete(agent.parse_message(text))
+        crisis, ask = parsed.get("crisis"), parsed.get("risk_check")
+        if crisis:
+            return Verdict(crisis["category"])
+        return Verdict(None, ask["category"] if ask else None)
 
     return classify
 
@@ -207,7 +231,9 @@ def format_sealed(report: Report) -> str:
 def format_round(name: str, report: Report) -> str:
     return (
         f"  {name}: {report.n} messages ({report.n_crisis} crisis, {report.n_not_crisis} not):"
-        f" recall {report.recall:.3f}, false escalations {report.false_escalation_rate:.3f}"
+        f" recall {report.recall:.3f}, false escalations {report.false_escalation_rate:.3f},"
+        f" asked {report.asked_on_missed:.3f} of missed / {report.asked_on_not_crisis:.3f}"
+        " of others"
     )
 
 
@@ -218,6 +244,9 @@ def _figures(report: Report) -> list[str]:
         f"  false escalations:   {report.false_escalation_rate:.3f}"
         f" (limit <= {FALSE_ESCALATION_LIMIT})",
         f"  category accuracy:   {report.category_accuracy:.3f} (among detected)",
+        f"  asked directly:      {report.asked_on_missed:.3f} of the missed crises,"
+        f" {report.asked_on_not_crisis:.3f} of the others"
+        f" (recall if all asked say yes: {report.recall_with_asking:.3f})",
         f"  parse latency:       p50 {report.p50_ms:.2f} ms, p95 {report.p95_ms:.2f} ms",
     ]
 

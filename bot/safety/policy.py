@@ -6,6 +6,10 @@ RulePolicy's 6). It learns nothing; its behaviour holds by construction:
 - the latest event is a crisis user message (intent `crisis_*`, or parse data with
   a `crisis`) and no action has run since -> `action_crisis_response`, confidence 1.0;
 - `action_crisis_response` has just run -> `action_listen`, confidence 1.0;
+- a message marked `risk_check` (a sign of crisis nothing confirmed) ->
+  `action_ask_about_risk`, the direct question; the answer right after it:
+  yes or not sure -> `action_crisis_response`, no -> `action_risk_check_declined`
+  (bot/safety/risk_check.py); after either question or support -> `action_listen`;
 - otherwise all zeros, so the other policies decide.
 
 Its predictions are marked `is_no_user_prediction`. Rasa's ensemble lets such
@@ -37,6 +41,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
 from bot.safety.categories import category_of_intent
+from bot.safety.risk_check import ASK_ACTION, DECLINED_ACTION, answer_of
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +66,40 @@ def _last_turn_event(tracker: DialogueStateTracker) -> Event | None:
     for event in reversed(tracker.applied_events()):
         if isinstance(event, UserUttered | ActionExecuted):
             return event
+    return None
+
+
+def _action_before_message(tracker: DialogueStateTracker) -> str | None:
+    """The bot's last action before the latest user message (not counting listening)."""
+    seen_message = False
+    for event in reversed(tracker.applied_events()):
+        if isinstance(event, UserUttered):
+            if seen_message:
+                return None
+            seen_message = True
+        elif (
+            seen_message
+            and isinstance(event, ActionExecuted)
+            and event.action_name != ACTION_LISTEN_NAME
+        ):
+            return event.action_name
+    return None
+
+
+def _reply_to_message(
+    event: UserUttered, tracker: DialogueStateTracker, crisis_action: str
+) -> str | None:
+    """What the crisis policy answers a user message with, if anything."""
+    if is_crisis_message(event):
+        return crisis_action
+    if _action_before_message(tracker) == ASK_ACTION:
+        answer = answer_of(event.intent_name, event.text)
+        if answer in ("yes", "unsure"):
+            return crisis_action
+        if answer == "no":
+            return DECLINED_ACTION
+    if (event.parse_data or {}).get("risk_check"):
+        return ASK_ACTION
     return None
 
 
@@ -94,11 +133,12 @@ class CrisisPolicy(Policy):
         self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any
     ) -> Resource:
         """Nothing to learn; checks the domain so a missing crisis action fails training."""
-        if self.crisis_action not in domain.action_names_or_texts:
-            raise CrisisActionMissing(
-                f"CrisisPolicy needs the action '{self.crisis_action}' in the domain "
-                "(domain/*.yml, actions:); without it crisis support could never run."
-            )
+        for action in (self.crisis_action, ASK_ACTION, DECLINED_ACTION):
+            if action not in domain.action_names_or_texts:
+                raise CrisisActionMissing(
+                    f"CrisisPolicy needs the action '{action}' in the domain "
+                    "(domain/*.yml, actions:); without it crisis support could never run."
+                )
         self.persist()
         return self._resource
 
@@ -129,9 +169,13 @@ class CrisisPolicy(Policy):
         result = self._default_predictions(domain)
         event = _last_turn_event(tracker)
         action = None
-        if isinstance(event, UserUttered) and is_crisis_message(event):
-            action = self.crisis_action
-        elif isinstance(event, ActionExecuted) and event.action_name == self.crisis_action:
+        if isinstance(event, UserUttered):
+            action = _reply_to_message(event, tracker, self.crisis_action)
+        elif isinstance(event, ActionExecuted) and event.action_name in (
+            self.crisis_action,
+            ASK_ACTION,
+            DECLINED_ACTION,
+        ):
             action = ACTION_LISTEN_NAME
         if action is None:
             return self._prediction(result)

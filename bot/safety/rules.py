@@ -123,6 +123,9 @@ class CompiledPatterns:
         default_factory=dict
     )
     factor_names: set[str] = field(default_factory=set)
+    # factor name -> the category a counsellor would ask about when it is the
+    # only sign (risk_factors.yml `ask:`); factors without it never ask.
+    factor_asks: dict[str, str] = field(default_factory=dict)
     combinations: dict[str, Combination] = field(default_factory=dict)
 
 
@@ -607,9 +610,13 @@ def _load_factors(
         where = f"factors.{name}"
         if not re.fullmatch(r"[a-z_]+", str(name)):
             raise _fail(path, where, "factor names are lower_case")
-        if not isinstance(spec, dict) or set(spec) - {"means", "phrases", "negatable"}:
-            raise _fail(path, where, "needs `means` and `phrases` (and may say `negatable`)")
+        if not isinstance(spec, dict) or set(spec) - {"means", "phrases", "negatable", "ask"}:
+            raise _fail(path, where, "needs `means` and `phrases` (and may say `negatable`, `ask`)")
         factor_negatable = _bool(path, f"{where}.negatable", spec.get("negatable"), True)
+        if "ask" in spec:
+            if spec["ask"] not in CATEGORIES:
+                raise _fail(path, f"{where}.ask", f"must be one of {sorted(CATEGORIES)}")
+            out.factor_asks[str(name)] = spec["ask"]
         _text(path, f"{where}.means", spec.get("means"))
         phrases = _str_list(path, f"{where}.phrases", spec.get("phrases"))
         if not phrases:

@@ -15,7 +15,6 @@ from actions.mood import (
     ValidateMoodForm,
 )
 from bot.mood.checkin import PAYLOAD_EXERCISE, PAYLOAD_MENU, PAYLOAD_PERSON, PAYLOAD_PHQ2
-from bot.store.models import Base
 from tests.unit.mood.rasa_trackers import (
     CHANNEL,
     load_domain,
@@ -28,15 +27,6 @@ from tests.unit.mood.rasa_trackers import (
 
 DOMAIN = load_domain()
 SENDER = "sender-1"
-
-
-@pytest.fixture
-def store(coping_env):
-    from bot.store import get_store
-
-    store = get_store()
-    Base.metadata.create_all(store.engine)
-    return store
 
 
 async def validate(slots: dict, message: dict, age_group: str | None = "adult"):

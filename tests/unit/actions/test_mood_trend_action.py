@@ -6,27 +6,16 @@ import base64
 import io
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from PIL import Image
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.mood as mood_actions
 from actions.mood import ActionShowMood
 from bot.mood.chart import HEIGHT_PX, WIDTH_PX
-from bot.store.models import Base
 from tests.unit.mood.rasa_trackers import CHANNEL, load_domain, make_tracker, payloads, texts
 
 DOMAIN = load_domain()
 SENDER = "sender-1"
-
-
-@pytest.fixture
-def store(coping_env):
-    from bot.store import get_store
-
-    store = get_store()
-    Base.metadata.create_all(store.engine)
-    return store
 
 
 async def show(age_group: str = "adult") -> CollectingDispatcher:

@@ -17,7 +17,6 @@ from actions.questionnaires import (
     ValidateQuestionnaireForm,
     answer_payload,
 )
-from bot.store.models import Base
 from tests.unit.mood.rasa_trackers import (
     CHANNEL,
     load_domain,
@@ -30,15 +29,6 @@ from tests.unit.mood.rasa_trackers import (
 
 DOMAIN = load_domain()
 SENDER = "sender-1"
-
-
-@pytest.fixture
-def store(coping_env):
-    from bot.store import get_store
-
-    store = get_store()
-    Base.metadata.create_all(store.engine)
-    return store
 
 
 async def validate(slots: dict, message: dict, events: list | None = None):

@@ -203,3 +203,60 @@ def test_rasa_builds_a_valid_graph_with_the_component_and_the_policy() -> None:
     assert component.needs["messages"].startswith("run_bot.nlp.payload_guard")
     assert component.needs["model"].startswith("provide_SpacyNLP")
     assert any("CrisisPolicy" in n for n in crisis_nodes)
+
+
+# --- asking directly ----------------------------------------------------------
+
+
+def test_a_lone_risk_factor_asks_instead_of_escalating(pipeline: Pipeline) -> None:
+    # putting affairs in order, with nothing else: not a crisis, worth asking
+    message, parsed = pipeline.parse(
+        "I've sorted out my will and who gets the cat", ("share_problem", 0.8)
+    )
+    assert message.get("crisis") is None
+    assert parsed["risk_check"] == {"category": "suicide"}
+
+
+def test_a_crisis_intent_below_the_threshold_asks(pipeline: Pipeline) -> None:
+    _, parsed = pipeline.parse(
+        "everything hurts and i want it all to stop",
+        ("share_feelings", 0.5),
+        ("crisis_suicide", 0.35),
+    )
+    assert "crisis" not in parsed
+    assert parsed["risk_check"] == {"category": "suicide"}
+
+
+def test_a_crisis_intent_below_the_ask_threshold_does_not_ask(pipeline: Pipeline) -> None:
+    _, parsed = pipeline.parse(
+        "everything hurts and i want it all to stop",
+        ("share_feelings", 0.7),
+        ("crisis_suicide", 0.2),
+    )
+    assert "risk_check" not in parsed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm not thinking of ending my life, just had a rough week",  # negated
+        "my friend keeps saying she wants to die, how do i help her",  # someone else
+        "can we do a grounding exercise",  # no word of crisis talk, no risk factor
+    ],
+)
+def test_nothing_to_ask_when_the_guards_explain_it(pipeline: Pipeline, text: str) -> None:
+    _, parsed = pipeline.parse(text, ("share_problem", 0.6), ("crisis_suicide", 0.35))
+    assert "crisis" not in parsed
+    assert "risk_check" not in parsed
+
+
+def test_a_detected_crisis_is_never_asked_about(pipeline: Pipeline) -> None:
+    _, parsed = pipeline.parse("i want to kill myself", ("crisis_suicide", 0.9))
+    assert parsed["crisis"]["category"] == "suicide"
+    assert "risk_check" not in parsed
+
+
+@pytest.mark.parametrize("threshold", [-0.1, 1.5, "low"])
+def test_invalid_ask_threshold_is_refused(threshold: Any) -> None:
+    with pytest.raises(ValueError, match="ask_threshold"):
+        CrisisDetectorComponent({"ask_threshold": threshold})

@@ -158,6 +158,17 @@ def test_every_combination_example_is_detected_in_its_category(
         ("I can't take this any more. How deep is the lake at the quarry?", "suicide"),
         # someone else, now
         ("my friend is on the bridge and she's not answering her phone", "suicide"),
+        # the same factor listed in both groups: the search gives each group its own match
+        ("Going round to his flat tonight with a crowbar, he's going to pay for it.", "violence"),
+        # a decision said as final, with a time
+        ("Sunday after church. That's when.", "suicide"),
+        # thanks said as a farewell, with words of not being here
+        ("thanks for everything. you won't hear from me again after tonight", "suicide"),
+        # someone else harming themself behind a locked door
+        (
+            "my sister locked herself in her room with a razor and she won't open the door",
+            "self_harm",
+        ),
     ],
 )
 def test_risk_factors_together_are_a_crisis(
@@ -177,6 +188,15 @@ def test_risk_factors_together_are_a_crisis(
         "How deep is the pool at the leisure centre?",  # a question, no despair
         "Years ago I gave my things away and wrote letters. I'm well now, and grateful.",
         "I take my tablets every morning with breakfast",
+        "I went to my uncle's funeral today",  # someone else's funeral, a day
+        "Thank you for listening to me today",  # thanks, not a farewell
+        "I've chosen my funeral hymns and put them with my will, purely for peace of mind",
+        "My stepdad used to hit me years ago, but he's long gone and I'm safe now.",
+        "How many paracetamol can I safely take in a day for my arthritis?",
+        "how do i kill a process on linux",
+        "Where should I keep my tablets out of reach of the grandchildren?",
+        "my cousin died last year and it still hits me at random times",
+        "I'm going to end it with him tonight",  # a relationship
     ],
 )
 def test_one_factor_alone_or_a_past_told_as_over_is_not_a_crisis(
@@ -199,3 +219,33 @@ def test_a_combination_of_one_factor_is_refused(nlp: Language, patterns_copy: Pa
     _edit(patterns_copy / "risk_factors.yml", "[despair, method_question]", "[despair]")
     with pytest.raises(PatternFileError, match=r"risk_factors\.yml: .*\.all: list at least two"):
         load_patterns(nlp, patterns_copy)
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("I've sorted out my will and who gets the cat", "suicide"),  # affairs in order
+        ("I feel like such a burden to everyone", "suicide"),  # despair
+        ("my boyfriend checks my phone every night", "abuse"),  # control
+        ("I stopped taking my heart tablets last week", "suicide"),  # treatment stopped
+    ],
+)
+def test_a_lone_sign_is_asked_about_not_escalated(
+    detector: CrisisDetector, text: str, category: str
+) -> None:
+    analysis = detector.analyse(text)
+    assert analysis.detection is None, text
+    assert analysis.ask == category, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm not thinking of ending it, I just feel low",  # negated
+        "my friend feels like a burden, how do I help her",  # someone else
+        "can we do the grounding one",  # nothing at all
+    ],
+)
+def test_nothing_is_asked_when_the_guards_explain_it(detector: CrisisDetector, text: str) -> None:
+    analysis = detector.analyse(text)
+    assert analysis.detection is None and analysis.ask is None, (text, analysis)

@@ -26,11 +26,12 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.safety.policy import CRISIS_ACTION, CrisisActionMissing, CrisisPolicy
+from bot.safety.risk_check import ASK_ACTION, DECLINED_ACTION
 
 DOMAIN_YAML = """
 version: "3.1"
-intents: [greet, mood_bad, inform, affirm, crisis_suicide, crisis_self_harm,
-          crisis_abuse, crisis_violence, crisis_medical]
+intents: [greet, mood_bad, inform, affirm, deny, not_sure, crisis_suicide,
+          crisis_self_harm, crisis_abuse, crisis_violence, crisis_medical]
 slots:
   mood_score:
     type: float
@@ -42,7 +43,8 @@ slots:
 forms:
   mood_form:
     required_slots: [mood_score]
-actions: [action_crisis_response, utter_greet]
+actions: [action_crisis_response, action_ask_about_risk, action_risk_check_declined,
+          utter_greet]
 responses:
   utter_greet:
     - text: "Hello"
@@ -83,10 +85,14 @@ def start() -> list[Event]:
     ]
 
 
-def said(text: str, intent: str, crisis: dict | None = None) -> UserUttered:
+def said(
+    text: str, intent: str, crisis: dict | None = None, risk_check: str | None = None
+) -> UserUttered:
     parse_data = {"intent": {"name": intent, "confidence": 0.9}, "entities": []}
     if crisis is not None:
         parse_data["crisis"] = crisis
+    if risk_check is not None:
+        parse_data["risk_check"] = {"category": risk_check}
     return UserUttered(text, {"name": intent, "confidence": 0.9}, [], parse_data)
 
 
@@ -251,3 +257,76 @@ def test_persist_and_load_round_trip(
     )
     assert loaded.priority == 7
     assert predicted(loaded, tracker(domain, *start(), CRISIS), domain) == CRISIS_ACTION
+
+
+# --- asking directly ------------------------------------------------------------
+
+UNSURE_SIGN = said("i gave my guitar to my cousin, wont need it", "inform", risk_check="suicide")
+
+
+def asked(*answer: Event) -> list[Event]:
+    return [
+        *start(),
+        UNSURE_SIGN,
+        ActionExecuted(ASK_ACTION),
+        BotUttered("Are you thinking about suicide or about hurting yourself?"),
+        ActionExecuted("action_listen"),
+        *answer,
+    ]
+
+
+def test_a_sign_nobody_confirmed_gets_the_direct_question(
+    policy: CrisisPolicy, domain: Domain
+) -> None:
+    assert predicted(policy, tracker(domain, *start(), UNSURE_SIGN), domain) == ASK_ACTION
+
+
+def test_listens_after_the_question(policy: CrisisPolicy, domain: Domain) -> None:
+    t = tracker(domain, *start(), UNSURE_SIGN, ActionExecuted(ASK_ACTION))
+    assert predicted(policy, t, domain) == "action_listen"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("/affirm", "affirm"), ("yeah", "affirm"), ("/not_sure", "not_sure"),
+     ("idk", "greet"), ("kinda", "inform")],
+)  # fmt: skip
+def test_yes_or_not_sure_gets_the_crisis_reply(
+    policy: CrisisPolicy, domain: Domain, text: str, intent: str
+) -> None:
+    t = tracker(domain, *asked(said(text, intent)))
+    assert predicted(policy, t, domain) == CRISIS_ACTION
+
+
+def test_no_gets_support_then_listens(policy: CrisisPolicy, domain: Domain) -> None:
+    t = tracker(domain, *asked(said("no", "deny")))
+    assert predicted(policy, t, domain) == DECLINED_ACTION
+    t = tracker(domain, *asked(said("nah im ok", "deny"), ActionExecuted(DECLINED_ACTION)))
+    assert predicted(policy, t, domain) == "action_listen"
+
+
+def test_something_else_after_the_question_is_an_ordinary_message(
+    policy: CrisisPolicy, domain: Domain
+) -> None:
+    assert predicted(policy, tracker(domain, *asked(said("hello", "greet"))), domain) is None
+    # ...and a crisis in it still wins
+    assert predicted(policy, tracker(domain, *asked(CRISIS)), domain) == CRISIS_ACTION
+
+
+def test_a_yes_long_after_the_question_is_not_an_answer_to_it(
+    policy: CrisisPolicy, domain: Domain
+) -> None:
+    t = tracker(
+        domain,
+        *asked(said("hello", "greet"), ActionExecuted("utter_greet"),
+               ActionExecuted("action_listen"), said("yes", "affirm")),
+    )  # fmt: skip
+    assert predicted(policy, t, domain) is None
+
+
+def test_the_question_interrupts_a_form(
+    policy: CrisisPolicy, domain: Domain, storage: LocalModelStorage, context: ExecutionContext
+) -> None:
+    t = tracker(domain, *in_mood_form(UNSURE_SIGN))
+    crisis = policy.predict_action_probabilities(t, domain)
+    assert _ensemble_winner(domain, t, storage, context, crisis) == ASK_ACTION
