@@ -9,8 +9,8 @@ Rules first, model second, and the rules have the last word on what they
 positively recognise:
 - a rule fires            -> intent `crisis_<category>` at confidence 1.0;
 - no rule, the intent classifier says crisis_* >= threshold, the message has at least one word of
-  crisis talk (lexicon.yml `crisis_words`) or a risk factor marked `ask:`
-  (risk_factors.yml), and the rules saw no negation, idiom,
+  crisis talk (lexicon.yml `crisis_words`) or a risk factor marked `ask:` for the
+  same category (risk_factors.yml), and the rules saw no negation, idiom,
   topic talk, past event or someone else's story -> the model's crisis intent stands
   (source "model");
 - otherwise a model crisis intent is demoted to the best non-crisis intent, so that
@@ -170,11 +170,12 @@ class CrisisDetectorComponent(GraphComponent, IntentClassifier):
             self._set_risk_check(message, analysis, ranking)
             return
         confidence = float(model_intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
-        # A word of crisis talk, or a risk factor worth asking about: the classifier
-        # alone never escalates a message with nothing of either.
+        # A word of crisis talk, or a risk factor worth asking about that points to
+        # the same kind of danger: the classifier alone never escalates a message
+        # with neither ("I've sorted out my will" is not violence, whatever it says).
         has_signs = (
             bool(analysis.crisis_words)
-            or analysis.ask is not None
+            or analysis.ask == category
             or not self.component_config["require_crisis_word"]
         )
         if confidence >= self._threshold and has_signs and not analysis.recognised_not_crisis:

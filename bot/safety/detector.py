@@ -182,6 +182,7 @@ class _Judgement:
         self.lemmas = [t.lemma for t in view]
         self.lemma_set = frozenset(self.lemmas)
         self._found_factors: dict[str, list[tuple[int, int, str]]] | None = None
+        self._guards: list[tuple[Guard, int, int]] = []
         self.sentence: list[int] = []
         current = 0
         for token in view:
@@ -272,6 +273,7 @@ class _Judgement:
             if self.lemma_set & guard.unless_any:
                 continue
             guards.append((guard, start, self._trim(start, end)))
+        self._guards = guards
         topic_in_message = bool(self.d._topic_matcher(self.vdoc))
         denials = [start for _, start, _ in self.d._denial_matcher(self.vdoc)]
 
@@ -343,15 +345,26 @@ class _Judgement:
         return None
 
     def _factors(self) -> dict[str, list[tuple[int, int, str]]]:
-        """Each risk factor present: (start, end, whose) of every match not negated."""
+        """Each risk factor present: (start, end, whose) of every match not negated.
+
+        A match inside an idiom the guards recognise ("I could strangle my brother",
+        "the best rifle in COD") is not a factor either.
+        """
         if self._found_factors is not None:
             return self._found_factors
+        idioms = [
+            (start, end)
+            for guard, start, end in self._guards
+            if guard.scope == "overlap" and any(c != "none" for c in guard.suppresses)
+        ]
         found: dict[str, list[tuple[int, int, str]]] = {}
         for match_id, start, end in self.d._factor_matcher(self.vdoc):
             name, negatable = self.d._factor_of[match_id]
             end = self._trim(start, end)
             match = _Match(_CONTEXT_RULE, start, end, negatable)
             if negatable and self._negation_cue(match) is not None:
+                continue
+            if any(s < end and start < e for s, e in idioms):
                 continue
             subject, _ = self._subject(match)
             found.setdefault(name, []).append((start, end, subject))

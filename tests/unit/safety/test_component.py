@@ -260,3 +260,12 @@ def test_a_detected_crisis_is_never_asked_about(pipeline: Pipeline) -> None:
 def test_invalid_ask_threshold_is_refused(threshold: Any) -> None:
     with pytest.raises(ValueError, match="ask_threshold"):
         CrisisDetectorComponent({"ask_threshold": threshold})
+
+
+def test_a_risk_factor_lets_the_classifier_escalate_only_its_own_kind(pipeline: Pipeline) -> None:
+    text = "I've sorted out my will and who gets the cat"  # a factor asked about as suicide
+    _, parsed = pipeline.parse(text, ("crisis_violence", 0.95), ("share_problem", 0.03))
+    assert "crisis" not in parsed
+    assert parsed["risk_check"] == {"category": "suicide"}
+    _, parsed = pipeline.parse(text, ("crisis_suicide", 0.95), ("share_problem", 0.03))
+    assert parsed["crisis"]["category"] == "suicide"
