@@ -41,6 +41,12 @@ from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_START,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    EXTRACTOR,
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
@@ -50,6 +56,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from spacy.language import Language
 
+from bot.dialogue.profile import stated_age_group
 from bot.safety.categories import MODEL_SEVERITY, category_of_intent, intent_for
 from bot.safety.detector import Analysis, CrisisDetector
 from bot.safety.rules import PATTERNS_DIR
@@ -57,6 +64,7 @@ from bot.safety.rules import PATTERNS_DIR
 logger = logging.getLogger(__name__)
 
 CRISIS_KEY = "crisis"
+AGE_ENTITY = "age_group"
 RISK_CHECK_KEY = "risk_check"
 THRESHOLD_KEY = "model_threshold"
 ASK_THRESHOLD_KEY = "ask_threshold"
@@ -150,6 +158,8 @@ class CrisisDetectorComponent(GraphComponent, IntentClassifier):
         detector = self._detector_for(model)
         for message in messages:
             self._process_one(detector, message)
+            if message.get(CRISIS_KEY):
+                _mark_stated_age(message)
         return messages
 
     def _process_one(self, detector: CrisisDetector, message: Message) -> None:
@@ -239,6 +249,32 @@ class CrisisDetectorComponent(GraphComponent, IntentClassifier):
             },
             add_to_output=True,
         )
+
+
+def _mark_stated_age(message: Message) -> None:
+    """An age said in a crisis message ("im 11 and my dad hits me") becomes an entity.
+
+    The age_group slot then fills before the crisis reply is worded, so the reply
+    speaks in the person's register and lists the lines for their age, even before
+    onboarding has asked (SAFETY.md §6: under-13s get the children's lines).
+    """
+    text = message.get(TEXT) or ""
+    group = stated_age_group(text, asked=False)
+    if group is None:
+        return
+    entities = list(message.get(ENTITIES) or [])
+    if any(e.get(ENTITY_ATTRIBUTE_TYPE) == AGE_ENTITY for e in entities):
+        return
+    entities.append(
+        {
+            ENTITY_ATTRIBUTE_TYPE: AGE_ENTITY,
+            ENTITY_ATTRIBUTE_VALUE: group,
+            ENTITY_ATTRIBUTE_START: 0,
+            ENTITY_ATTRIBUTE_END: len(text),
+            EXTRACTOR: "CrisisDetectorComponent",
+        }
+    )
+    message.set(ENTITIES, entities, add_to_output=True)
 
 
 def _model_top_intent(intent: dict | None, ranking: list[dict]) -> dict | None:

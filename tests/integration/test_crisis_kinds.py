@@ -90,6 +90,13 @@ def test_a_child_under_13_disclosing_abuse_as_the_age_answer(bot: BotServers, se
     assert bot.tracker(sender)["slots"]["age_group"] == "under13"
 
 
+def test_a_stated_age_sets_the_register_of_the_crisis_reply(bot: BotServers, sender: str) -> None:
+    reply = bot.send(sender, "im 15 and my mums boyfriend hurts me")
+    assert_crisis_reply(reply, "abuse")
+    youth = "I'm so glad you told me"  # the youth wording of utter_crisis_abuse
+    assert youth in texts(reply)
+
+
 def test_a_crisis_given_as_exercise_feedback(bot: BotServers, sender: str) -> None:
     reply = bot.send(sender, '/choose_exercise{"exercise_id":"box_breathing"}')
     for _ in range(20):

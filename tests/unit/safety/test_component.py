@@ -269,3 +269,16 @@ def test_a_risk_factor_lets_the_classifier_escalate_only_its_own_kind(pipeline: 
     assert parsed["risk_check"] == {"category": "suicide"}
     _, parsed = pipeline.parse(text, ("crisis_suicide", 0.95), ("share_problem", 0.03))
     assert parsed["crisis"]["category"] == "suicide"
+
+
+def test_an_age_in_a_crisis_message_becomes_the_age_group_entity(pipeline: Pipeline) -> None:
+    _, parsed = pipeline.parse("im 11 and my dad hits me", ("crisis_abuse", 0.9))
+    assert parsed["crisis"]["category"] == "abuse"
+    assert [(e["entity"], e["value"]) for e in parsed["entities"]] == [("age_group", "under13")]
+
+
+def test_no_age_entity_without_a_crisis_or_a_stated_age(pipeline: Pipeline) -> None:
+    _, parsed = pipeline.parse("im 11 and i love football", ("share_feelings", 0.9))
+    assert not parsed.get("entities")
+    _, parsed = pipeline.parse("my dad hit me 30 times", ("crisis_abuse", 0.9))
+    assert not parsed.get("entities")
