@@ -84,9 +84,11 @@ def test_a_child_under_13_disclosing_abuse_as_the_age_answer(bot: BotServers, se
     bot.send(sender, "hi")
     asked_age = bot.send(sender, "/give_consent")
     assert "old" in texts(asked_age).lower()
-    payload = assert_crisis_reply(bot.send(sender, "im 12 and my mums boyfriend hurts me"), "abuse")
+    reply = bot.send(sender, "im 12 and my mums boyfriend hurts me")
+    payload = assert_crisis_reply(reply, "abuse")
     names = " ".join(r["name"] for r in payload["resources"])
     assert "Childhelp" in names, "the children's abuse line, not the adult one"
+    assert "grown-up you trust" in texts(reply), "a trusted adult, as SAFETY.md §6 asks"
     assert bot.tracker(sender)["slots"]["age_group"] == "under13"
 
 
