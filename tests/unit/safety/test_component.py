@@ -217,23 +217,20 @@ def test_a_lone_risk_factor_asks_instead_of_escalating(pipeline: Pipeline) -> No
     assert parsed["risk_check"] == {"category": "suicide"}
 
 
-def test_a_crisis_intent_below_the_threshold_asks(pipeline: Pipeline) -> None:
+@pytest.mark.parametrize(
+    ("confidence", "asked"),
+    [(0.35, {"category": "suicide"}), (0.2, None)],  # above and below ask_threshold (0.3)
+)
+def test_a_crisis_intent_below_the_threshold_asks_from_the_ask_threshold_up(
+    pipeline: Pipeline, confidence: float, asked: dict | None
+) -> None:
     _, parsed = pipeline.parse(
         "everything hurts and i want it all to stop",
-        ("share_feelings", 0.5),
-        ("crisis_suicide", 0.35),
+        ("share_feelings", 1 - confidence),
+        ("crisis_suicide", confidence),
     )
     assert "crisis" not in parsed
-    assert parsed["risk_check"] == {"category": "suicide"}
-
-
-def test_a_crisis_intent_below_the_ask_threshold_does_not_ask(pipeline: Pipeline) -> None:
-    _, parsed = pipeline.parse(
-        "everything hurts and i want it all to stop",
-        ("share_feelings", 0.7),
-        ("crisis_suicide", 0.2),
-    )
-    assert "risk_check" not in parsed
+    assert parsed.get("risk_check") == asked
 
 
 @pytest.mark.parametrize(
