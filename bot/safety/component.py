@@ -13,6 +13,15 @@ positively recognise:
   same category (risk_factors.yml), and the rules saw no negation, idiom,
   topic talk, past event or someone else's story -> the model's crisis intent stands
   (source "model");
+- no rule and no such intent, the SemanticCrisisClassifier (bot/safety/semantic.py,
+  earlier in the pipeline) gives a crisis probability >= `semantic_threshold`, the
+  rules saw no negation, idiom, topic talk or past event, and the
+  message has a crisis word, a risk factor or a crisis intent at or above
+  `ask_threshold` -> a crisis (source "semantic"): a crisis told in words that
+  neither the rules nor the count vectors know (someone else's danger included:
+  the meaning tells it from worry, which the third-party guard cannot);
+- a crisis intent of the count vectors that the semantic classifier scores below
+  `semantic_veto` is not taken: it was the words, not the meaning;
 - otherwise a model crisis intent is demoted to the best non-crisis intent, so that
   intent and "crisis" always agree.
 Every message gets `crisis` in its parse data (None when not a crisis; Rasa drops
@@ -60,6 +69,7 @@ from bot.dialogue.profile import stated_age_group
 from bot.safety.categories import MODEL_SEVERITY, category_of_intent, intent_for
 from bot.safety.detector import Analysis, CrisisDetector
 from bot.safety.rules import PATTERNS_DIR
+from bot.safety.semantic import crisis_probability
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +78,8 @@ AGE_ENTITY = "age_group"
 RISK_CHECK_KEY = "risk_check"
 THRESHOLD_KEY = "model_threshold"
 ASK_THRESHOLD_KEY = "ask_threshold"
+SEMANTIC_THRESHOLD_KEY = "semantic_threshold"
+SEMANTIC_VETO_KEY = "semantic_veto"
 
 
 @DefaultV1Recipe.register(
@@ -88,6 +100,11 @@ class CrisisDetectorComponent(GraphComponent, IntentClassifier):
             THRESHOLD_KEY: 0.5,
             # A crisis intent at or above this (but not confirmed) asks directly.
             ASK_THRESHOLD_KEY: 0.3,
+            # The semantic classifier's crisis probability that escalates a message
+            # with a sign of crisis, and below which a count-vector crisis is not
+            # taken (1.0 and 0.0: the semantic classifier is not used).
+            SEMANTIC_THRESHOLD_KEY: 1.0,
+            SEMANTIC_VETO_KEY: 0.0,
             # A model-only crisis needs at least one word of crisis talk in the
             # message (patterns/lexicon.yml, crisis_words).
             "require_crisis_word": True,
@@ -98,16 +115,10 @@ class CrisisDetectorComponent(GraphComponent, IntentClassifier):
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.component_config = {**self.get_default_config(), **config}
-        threshold = self.component_config[THRESHOLD_KEY]
-        if not isinstance(threshold, int | float) or not 0 <= threshold <= 1:
-            raise ValueError(f"{THRESHOLD_KEY} must be a number from 0 to 1, got {threshold!r}")
-        self._threshold = float(threshold)
-        ask_threshold = self.component_config[ASK_THRESHOLD_KEY]
-        if not isinstance(ask_threshold, int | float) or not 0 <= ask_threshold <= 1:
-            raise ValueError(
-                f"{ASK_THRESHOLD_KEY} must be a number from 0 to 1, got {ask_threshold!r}"
-            )
-        self._ask_threshold = float(ask_threshold)
+        self._threshold = _share(self.component_config, THRESHOLD_KEY)
+        self._ask_threshold = _share(self.component_config, ASK_THRESHOLD_KEY)
+        self._semantic_threshold = _share(self.component_config, SEMANTIC_THRESHOLD_KEY)
+        self._semantic_veto = _share(self.component_config, SEMANTIC_VETO_KEY)
         self._patterns_dir = Path(self.component_config["patterns_dir"] or PATTERNS_DIR)
 
     @classmethod
@@ -176,6 +187,8 @@ class CrisisDetectorComponent(GraphComponent, IntentClassifier):
         model_intent = _model_top_intent(message.get(INTENT), ranking)
         category = category_of_intent(model_intent.get(INTENT_NAME_KEY) if model_intent else None)
         if category is None:
+            if self._semantic_crisis(message, analysis, ranking):
+                return
             message.set(CRISIS_KEY, None, add_to_output=True)
             self._set_risk_check(message, analysis, ranking)
             return
@@ -188,22 +201,19 @@ class CrisisDetectorComponent(GraphComponent, IntentClassifier):
             or analysis.ask == category
             or not self.component_config["require_crisis_word"]
         )
-        if confidence >= self._threshold and has_signs and not analysis.recognised_not_crisis:
+        meant = crisis_probability(message)[1] >= self._semantic_veto
+        if (
+            confidence >= self._threshold
+            and has_signs
+            and meant
+            and not analysis.recognised_not_crisis
+        ):
             _set_intent(message, model_intent, ranking)
-            message.set(
-                CRISIS_KEY,
-                {
-                    "category": category,
-                    "severity": MODEL_SEVERITY[category],
-                    "evidence": text,
-                    "start": 0,
-                    "end": len(text),
-                    "source": "model",
-                },
-                add_to_output=True,
-            )
+            _set_whole_message_crisis(message, category, "model")
             return
         _demote_crisis(message, ranking)
+        if self._semantic_crisis(message, analysis, ranking):
+            return
         message.set(CRISIS_KEY, None, add_to_output=True)
         self._set_risk_check(message, analysis, ranking)
         logger.debug(
@@ -211,6 +221,32 @@ class CrisisDetectorComponent(GraphComponent, IntentClassifier):
             confidence,
             [s.kind for s in analysis.suppressed],
         )
+
+    def _semantic_crisis(self, message: Message, analysis: Analysis, ranking: list[dict]) -> bool:
+        """A crisis by meaning: the semantic classifier is sure, and the words show a sign."""
+        category, probability = crisis_probability(message)
+        if category is None or probability < self._semantic_threshold:
+            return False
+        # A negation, an idiom, topic talk or a past event explains the words. Someone
+        # else's story does not: the meaning tells worry ("my friend seems down") from
+        # danger now ("my friend posted a photo of pills saying goodbye"), which the
+        # third-party guard cannot.
+        if any(s.kind != "third_party" for s in analysis.suppressed):
+            return False
+        hunch = any(
+            category_of_intent(r.get(INTENT_NAME_KEY))
+            and float(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= self._ask_threshold
+            for r in ranking
+        )
+        if not (analysis.crisis_words or analysis.factors or hunch):
+            return False
+        crisis_intent = {
+            INTENT_NAME_KEY: intent_for(category),
+            PREDICTED_CONFIDENCE_KEY: probability,
+        }
+        _set_intent(message, crisis_intent, list(message.get(INTENT_RANKING_KEY) or ranking))
+        _set_whole_message_crisis(message, category, "semantic")
+        return True
 
     def _set_risk_check(self, message: Message, analysis: Analysis, ranking: list[dict]) -> None:
         """Marks a message worth asking about: a sign of crisis that nothing confirmed."""
@@ -249,6 +285,30 @@ class CrisisDetectorComponent(GraphComponent, IntentClassifier):
             },
             add_to_output=True,
         )
+
+
+def _set_whole_message_crisis(message: Message, category: str, source: str) -> None:
+    """A classifier's crisis: the whole message is the evidence, the severity its kind's."""
+    text = message.get(TEXT)
+    message.set(
+        CRISIS_KEY,
+        {
+            "category": category,
+            "severity": MODEL_SEVERITY[category],
+            "evidence": text,
+            "start": 0,
+            "end": len(text),
+            "source": source,
+        },
+        add_to_output=True,
+    )
+
+
+def _share(config: dict[str, Any], key: str) -> float:
+    value = config[key]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ValueError(f"{key} must be a number from 0 to 1, got {value!r}")
+    return float(value)
 
 
 def _mark_stated_age(message: Message) -> None:

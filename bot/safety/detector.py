@@ -371,6 +371,20 @@ class _Judgement:
         self._found_factors = found
         return found
 
+    def _guarded(self, category: str, spans: list[tuple[int, int, str]]) -> bool:
+        """A combination one of whose parts lies inside words a guard for its category explains.
+
+        ("cried at the vets saying goodbye to our old cat": a goodbye, to a pet.) Only
+        the guard's own words count, whatever its scope: a combination's parts can lie
+        far apart in a long sentence, and a guard's phrase should explain a part, not
+        cancel the rest.
+        """
+        return any(
+            category in guard.suppresses and start < e and s < end
+            for guard, start, end in self._guards
+            for s, e, _ in spans
+        )
+
     def _combine(self) -> Detection | None:
         """The most serious combination of risk factors in the message, when no rule fired."""
         found = self._factors()
@@ -381,7 +395,7 @@ class _Judgement:
             if any(name in found for name in combo.unless):
                 continue
             spans = _assign(combo, found)
-            if spans is None:
+            if spans is None or self._guarded(combo.category, spans):
                 continue
             rank = (_SEVERITY_RANK[combo.severity], -CATEGORY_PRIORITY.index(combo.category))
             start = min(s for s, _, _ in spans)
@@ -455,6 +469,8 @@ class _Judgement:
             if guard.scope == "overlap" and start < match.end and match.start < end:
                 return "idiom", guard.key
             if guard.scope == "sentence" and self.sentence[start] == self.sentence[match.start]:
+                return "idiom", guard.key
+            if guard.scope == "message":
                 return "idiom", guard.key
         if match.negatable:
             cue = self._negation_cue(match)

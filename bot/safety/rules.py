@@ -69,7 +69,9 @@ class Guard:
     key: str
     kind: str  # "idiom"
     means: str
-    scope: str  # overlap: only a match it overlaps; sentence: any match in its sentence
+    # overlap: only a match it overlaps; sentence: any match in its sentence;
+    # message: any match in the message ("It was years ago. I'm well now.")
+    scope: str
     suppresses: frozenset[str]
     requires_any: frozenset[str]
     unless_any: frozenset[str]  # the guard does not apply when the message has one of these
@@ -561,8 +563,8 @@ def _load_guards(
         if key in out.guards:
             raise _fail(path, f"{where}.id", "is used twice")
         scope = idiom.get("scope", "overlap")
-        if scope not in ("overlap", "sentence"):
-            raise _fail(path, f"{where}.scope", "must be overlap or sentence")
+        if scope not in ("overlap", "sentence", "message"):
+            raise _fail(path, f"{where}.scope", "must be overlap, sentence or message")
         suppresses = _str_list(path, f"{where}.suppresses", idiom.get("suppresses")) or list(
             CATEGORIES
         )

@@ -22,6 +22,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.config import PROJECT_ROOT
 from bot.nlp.spacy_pipeline import PIPELINE_DIR
 from bot.safety.component import CrisisDetectorComponent
+from bot.safety.semantic import SEMANTIC_KEY
 
 CRISIS_KEYS = {"category", "severity", "evidence", "start", "end", "source"}
 
@@ -45,7 +46,9 @@ class Pipeline:
             storage, Resource("crisis"), context,
         )  # fmt: skip
 
-    def parse(self, text: str, *ranking: tuple[str, float]) -> tuple[Message, dict]:
+    def parse(
+        self, text: str, *ranking: tuple[str, float], semantic: tuple[str, float] | None = None
+    ) -> tuple[Message, dict]:
         message = Message(data={"text": text})
         self.spacy.process([message], self.model)
         self.tokenizer.process([message])
@@ -53,6 +56,9 @@ class Pipeline:
         if intents:
             message.set("intent", dict(intents[0]), add_to_output=True)
             message.set("intent_ranking", intents, add_to_output=True)
+        if semantic is not None:
+            category, confidence = semantic
+            message.set(SEMANTIC_KEY, {"category": category, "confidence": confidence})
         self.crisis.process([message], self.model)
         # What Rasa puts into parse_data (and into the UserUttered event).
         return message, message.as_dict(only_output_properties=True)
@@ -199,8 +205,11 @@ def test_rasa_builds_a_valid_graph_with_the_component_and_the_policy() -> None:
     validate(graph)  # raises when a component's needs cannot be met
     crisis_nodes = {n: node for n, node in graph.predict_schema.nodes.items() if "Crisis" in n}
     component = next(node for n, node in crisis_nodes.items() if "Component" in n)
-    # the last NLU component: after the classifiers, the fallback and the payload guard
-    assert component.needs["messages"].startswith("run_bot.nlp.payload_guard")
+    # the last NLU component: after the classifiers, the fallback, the payload guard
+    # and the semantic classifier, whose reading it weighs
+    semantic = graph.predict_schema.nodes[component.needs["messages"]]
+    assert semantic.uses.__name__ == "SemanticCrisisClassifier"
+    assert semantic.needs["messages"].startswith("run_bot.nlp.payload_guard")
     assert component.needs["model"].startswith("provide_SpacyNLP")
     assert any("CrisisPolicy" in n for n in crisis_nodes)
 
@@ -279,3 +288,70 @@ def test_no_age_entity_without_a_crisis_or_a_stated_age(pipeline: Pipeline) -> N
     assert not parsed.get("entities")
     _, parsed = pipeline.parse("my dad hit me 30 times", ("crisis_abuse", 0.9))
     assert not parsed.get("entities")
+
+
+@pytest.fixture(scope="module")
+def semantic_pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
+    return Pipeline(
+        tmp_path_factory.mktemp("semantic_nlu"), semantic_threshold=0.9, semantic_veto=0.3
+    )
+
+
+def test_a_crisis_by_meaning_escalates_when_the_words_show_a_sign(
+    semantic_pipeline: Pipeline,
+) -> None:
+    # no rule, and the count vectors see an ordinary message; the meaning is a crisis
+    text = "the rope is in the shed and the dog is sorted"
+    _, parsed = semantic_pipeline.parse(text, ("share_problem", 0.6), semantic=("suicide", 0.92))
+    assert parsed["crisis"]["source"] == "semantic"
+    assert parsed["crisis"]["category"] == "suicide"
+    assert parsed["intent"] == {"name": "crisis_suicide", "confidence": 0.92}
+
+
+@pytest.mark.parametrize(
+    ("text", "semantic", "why"),
+    [
+        ("my cat is asleep on the windowsill", ("suicide", 0.95), "no sign in the words"),
+        ("the rope is in the shed", ("suicide", 0.85), "below the semantic threshold"),
+        ("this homework is killing me", ("suicide", 0.95), "an idiom the guards know"),
+    ],
+)
+def test_meaning_alone_is_not_enough(
+    semantic_pipeline: Pipeline, text: str, semantic: tuple[str, float], why: str
+) -> None:
+    _, parsed = semantic_pipeline.parse(text, ("share_problem", 0.6), semantic=semantic)
+    assert parsed.get("crisis") is None, why
+
+
+def test_a_count_vector_crisis_the_meaning_does_not_bear_out_is_not_taken(
+    semantic_pipeline: Pipeline,
+) -> None:
+    text = "everything feels grey and heavy and life is too much"
+    ranking = (("crisis_suicide", 0.9), ("share_feelings", 0.1))
+    _, vetoed = semantic_pipeline.parse(text, *ranking, semantic=("suicide", 0.1))
+    _, taken = semantic_pipeline.parse(text, *ranking, semantic=("suicide", 0.6))
+    assert vetoed.get("crisis") is None
+    assert vetoed["intent"]["name"] == "share_feelings"
+    assert taken["crisis"]["source"] == "model"
+
+
+def test_rules_stand_whatever_the_meaning_says(semantic_pipeline: Pipeline) -> None:
+    _, parsed = semantic_pipeline.parse("i want to kms", ("greet", 0.9), semantic=("suicide", 0.0))
+    assert parsed["crisis"]["source"] == "rules"
+
+
+@pytest.mark.parametrize("key", ["semantic_threshold", "semantic_veto"])
+def test_invalid_semantic_settings_are_refused(key: str) -> None:
+    with pytest.raises(ValueError, match=key):
+        CrisisDetectorComponent({key: 1.5})
+
+
+def test_someone_elses_danger_escalates_when_the_meaning_is_sure(
+    semantic_pipeline: Pipeline,
+) -> None:
+    # the third-party guard cancels the rule; the meaning tells danger from worry
+    text = "my brother keeps saying he wants to die and he won't come out of his room"
+    _, danger = semantic_pipeline.parse(text, ("share_problem", 0.6), semantic=("suicide", 0.95))
+    _, worry = semantic_pipeline.parse(text, ("share_problem", 0.6), semantic=("suicide", 0.4))
+    assert danger["crisis"]["source"] == "semantic"
+    assert worry.get("crisis") is None
