@@ -55,6 +55,11 @@ KINDS = {
         "medical",
     ),
     "texting spelling": ("want 2 kil myslf tbh", "suicide"),
+    # no rule knows these words; the semantic classifier reads the meaning
+    "a crisis in words no rule knows": (
+        "the car's in the garage with the engine running and I'm sitting in it",
+        "suicide",
+    ),
 }
 
 
