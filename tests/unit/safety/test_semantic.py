@@ -97,3 +97,26 @@ def test_an_untrained_model_stays_silent(tmp_path: Path) -> None:
     message = Message(data={"text": "i want to end my life"})
     component.process([message])
     assert message.get(SEMANTIC_KEY) is None
+
+
+def test_training_keeps_every_crisis_example_and_a_fixed_sample_of_the_others(
+    tmp_path: Path,
+) -> None:
+    config = {
+        **SemanticCrisisClassifier.get_default_config(),
+        "examples_per_other_intent": 3,
+        "keep_all_of": ["share_feelings"],
+    }
+    component = SemanticCrisisClassifier(config, LocalModelStorage(tmp_path), Resource("s"))
+    messages = (
+        [Message(data={"text": f"crisis {i}", "intent": "crisis_suicide"}) for i in range(6)]
+        + [Message(data={"text": f"feel {i}", "intent": "share_feelings"}) for i in range(6)]
+        + [Message(data={"text": f"hi {i}", "intent": "greet"}) for i in range(6)]
+    )
+    chosen = component._sample(messages)
+    by_intent = {
+        i: sum(m.get("intent") == i for m in chosen)
+        for i in ("crisis_suicide", "share_feelings", "greet")
+    }
+    assert by_intent == {"crisis_suicide": 6, "share_feelings": 6, "greet": 3}
+    assert [m.get("text") for m in component._sample(messages)] == [m.get("text") for m in chosen]
