@@ -46,7 +46,7 @@ setup: $(VENV)/.installed $(SPACY_PIPELINE) $(ENCODER)
 	$(PY) -m bot init-db
 
 models/.trained: $(TRAINING_INPUTS) | setup
-	@echo "Training the model: about 6 minutes on two cores from scratch, less when only some"
+	@echo "Training the model: about 4 minutes on two cores from scratch, less when only some"
 	@echo "of data/, domain/ or config.yml changed (the rest comes from $(RASA_CACHE_DIRECTORY))."
 	@echo "Rasa names each component as it starts and finishes; the dialogue policy counts its epochs."
 	@# The data checks run in `make validate` (part of `make test`), stricter than the
