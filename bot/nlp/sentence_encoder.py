@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -217,8 +219,6 @@ class EmbeddingCache:
     """
 
     def __init__(self, path: Path) -> None:
-        import sqlite3
-
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path))
         self._db.execute(
@@ -259,8 +259,6 @@ class EmbeddingCache:
 
 def training_cache() -> EmbeddingCache | None:
     """The cache beside Rasa's training cache, or None when Rasa has none configured."""
-    import os
-
     folder = os.environ.get("RASA_CACHE_DIRECTORY")
     return EmbeddingCache(Path(folder) / "sentence-embeddings.sqlite") if folder else None
 

@@ -29,7 +29,7 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlp.sentence_encoder import ENCODER_DIR, SentenceEncoder, shared, training_cache
+from bot.nlp.sentence_encoder import SentenceEncoder, shared, training_cache
 from bot.safety.categories import category_of_intent
 
 logger = logging.getLogger(__name__)
@@ -54,8 +54,6 @@ class SemanticCrisisClassifier(GraphComponent):
             # training time. Every example of the crisis intents and of these is kept.
             "examples_per_other_intent": 40,
             "keep_all_of": ["share_feelings", "share_problem", "out_of_scope"],
-            # Used only in tests, to load the encoder from elsewhere.
-            "encoder_dir": None,
         }
 
     def __init__(
@@ -69,8 +67,7 @@ class SemanticCrisisClassifier(GraphComponent):
         self._storage = model_storage
         self._resource = resource
         self._classifier = classifier
-        directory = self.component_config["encoder_dir"]
-        self._encoder: SentenceEncoder = shared(ENCODER_DIR if directory is None else directory)
+        self._encoder: SentenceEncoder = shared()
 
     @classmethod
     def create(
@@ -178,9 +175,6 @@ class SemanticCrisisClassifier(GraphComponent):
                 add_to_output=True,
             )
         return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
 
 
 def crisis_probability(message: Message) -> tuple[str | None, float]:
